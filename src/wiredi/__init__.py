@@ -1,0 +1,69 @@
+"""wiredi: a typed, compiled dependency-injection container.
+
+Fill a ``ServiceCollection`` at startup, build a ``ServiceProvider``, and
+resolve per request inside ``with provider.create_scope() as scope:``.
+
+Example:
+    ```python
+    from wiredi import ServiceCollection
+
+    class Clock: ...
+
+    class Greeter:
+        def __init__(self, clock: Clock) -> None:
+            self.clock = clock
+
+    services = ServiceCollection()
+    services.add_singleton(Clock)
+    services.add_scoped(Greeter)
+    with services.build_service_provider() as provider:
+        with provider.create_scope() as scope:
+            assert scope.get_service(Greeter).clock is provider.get_service(Clock)
+    ```
+"""
+
+from wiredi._collection import ServiceCollection
+from wiredi._components import FromComponent
+from wiredi._context import CurrentGraph, DependencyContext
+from wiredi._lifetime import Lifetime
+from wiredi._provider import Scope, ServiceProvider
+from wiredi._registration import Registration
+from wiredi._resolver import Resolver
+from wiredi._scope_managers import ScopeManager
+from wiredi.errors import (
+    AsyncResolutionError,
+    CircularDependencyError,
+    ConfigurationError,
+    DependencyNode,
+    DIError,
+    DisposalError,
+    GraphValidationError,
+    LifetimeError,
+    RegistrationError,
+    ScopeError,
+    ServiceNotFoundError,
+)
+
+__all__ = [
+    "AsyncResolutionError",
+    "CircularDependencyError",
+    "ConfigurationError",
+    "CurrentGraph",
+    "DIError",
+    "DependencyContext",
+    "DependencyNode",
+    "DisposalError",
+    "FromComponent",
+    "GraphValidationError",
+    "Lifetime",
+    "LifetimeError",
+    "Registration",
+    "RegistrationError",
+    "Resolver",
+    "Scope",
+    "ScopeError",
+    "ScopeManager",
+    "ServiceCollection",
+    "ServiceNotFoundError",
+    "ServiceProvider",
+]

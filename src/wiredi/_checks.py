@@ -1,0 +1,146 @@
+"""Input checks for registration calls; each failure is a ``RegistrationError``."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from typing import Any
+
+from wiredi._render import type_name
+from wiredi.errors import RegistrationError
+
+__all__ = [
+    "check_factory",
+    "check_implementation",
+    "check_instance",
+    "check_service_type",
+    "origin_class",
+]
+
+
+_TYPE_ALIAS: Any = getattr(typing, "TypeAliasType", None)
+
+
+def origin_class(service_type: Any) -> type | None:
+    """Return the class behind a type form (``Repo[User]`` -> ``Repo``), if any."""
+    if isinstance(service_type, type):
+        return service_type
+    origin = typing.get_origin(service_type)
+    if isinstance(origin, type):
+        return origin
+    supertype = getattr(service_type, "__supertype__", None)
+    if supertype is not None:
+        return origin_class(supertype)
+    return None
+
+
+def _is_protocol(cls: type) -> bool:
+    return bool(getattr(cls, "_is_protocol", False))
+
+
+def check_service_type(service_type: Any, call: str, where: str) -> None:
+    """Reject ``None`` and things that are not types."""
+    if service_type is None:
+        raise RegistrationError(
+            f"{call}: the service type is None",
+            hint="pass the class, Protocol or NewType to register",
+            registered_at=where,
+        )
+    is_type_form = (
+        isinstance(service_type, type)
+        or typing.get_origin(service_type) is not None
+        or isinstance(service_type, typing.NewType)
+        or (_TYPE_ALIAS is not None and isinstance(service_type, _TYPE_ALIAS))
+    )
+    if not is_type_form:
+        raise RegistrationError(
+            f"{call}: {service_type!r} is not a type",
+            service_type=service_type,
+            hint="the first argument is the service type, e.g. a class or Protocol",
+            registered_at=where,
+        )
+
+
+def _abstract_methods(cls: type) -> frozenset[str]:
+    return frozenset(getattr(cls, "__abstractmethods__", frozenset()))
+
+
+def check_implementation(
+    service_type: Any, implementation: Any, call: str, where: str
+) -> None:
+    """Check that ``implementation`` can stand for ``service_type``."""
+    impl_class = implementation if isinstance(implementation, type) else None
+    if impl_class is None and typing.get_origin(implementation) is not None:
+        impl_class = origin_class(implementation)
+    if impl_class is None:
+        if not callable(implementation):
+            raise RegistrationError(
+                f"{call}: the implementation {implementation!r} is neither a "
+                "class nor callable",
+                service_type=service_type,
+                hint="to register an object you already have, use add_instance()",
+                registered_at=where,
+            )
+        return
+    name = type_name(implementation)
+    if _is_protocol(impl_class) or _abstract_methods(impl_class):
+        missing = ", ".join(sorted(_abstract_methods(impl_class))) or "protocol"
+        raise RegistrationError(
+            f"{call}: {name} cannot be instantiated (abstract: {missing})",
+            service_type=service_type,
+            hint="register a concrete class that implements it",
+            registered_at=where,
+        )
+    service_class = origin_class(service_type)
+    if service_class is None or service_class is impl_class:
+        return
+    if _is_protocol(service_class):
+        missing_members = [
+            member
+            for member, value in vars(service_class).items()
+            if inspect.isfunction(value)
+            and not member.startswith("_")
+            and not hasattr(impl_class, member)
+        ]
+        if missing_members:
+            raise RegistrationError(
+                f"{call}: {name} does not implement {type_name(service_type)} "
+                f"(missing: {', '.join(missing_members)})",
+                service_type=service_type,
+                hint=f"add the missing methods to {name}",
+                registered_at=where,
+            )
+        return
+    if not issubclass(impl_class, service_class):
+        raise RegistrationError(
+            f"{call}: {name} is not a subclass of {type_name(service_type)}",
+            service_type=service_type,
+            hint=f"make {name} inherit from {type_name(service_type)}, "
+            "or register the class it should be",
+            registered_at=where,
+        )
+
+
+def check_factory(service_type: Any, factory: Any, call: str, where: str) -> None:
+    """Reject a factory that is not callable."""
+    if not callable(factory):
+        raise RegistrationError(
+            f"{call}: the factory {factory!r} is not callable",
+            service_type=service_type,
+            hint="pass a function (or lambda) that returns the service",
+            registered_at=where,
+        )
+
+
+def check_instance(service_type: Any, instance: Any, call: str, where: str) -> None:
+    """Check that ``instance`` is an instance of ``service_type`` when checkable."""
+    service_class = origin_class(service_type)
+    if service_class is None or _is_protocol(service_class):
+        return
+    if not isinstance(instance, service_class):
+        raise RegistrationError(
+            f"{call}: {instance!r} is not an instance of {type_name(service_type)}",
+            service_type=service_type,
+            hint="pass an instance of the service type",
+            registered_at=where,
+        )

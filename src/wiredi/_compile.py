@@ -1,0 +1,645 @@
+"""Compiling registrations into prebound resolver functions.
+
+Each registration becomes ``fn(r)`` (and, when its graph awaits something,
+``async afn(r)``), where ``r`` is the provider or scope resolving. The
+function for a registration calls its dependencies' functions directly, so a
+resolve does no lookups, no reflection and no hint parsing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._codegen import make_function
+from wiredi._context import context_parts
+from wiredi._disposal import (
+    AsyncGeneratorFinalizer,
+    GeneratorFinalizer,
+    is_disposable,
+    is_disposable_type,
+)
+from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._hints import FactoryKind
+from wiredi._lifetime import Lifetime
+from wiredi._registration import Kind, Registration
+from wiredi._registry import Registry
+from wiredi._render import render_path, type_name
+from wiredi._templates import fill
+from wiredi.errors import (
+    AsyncResolutionError,
+    CircularDependencyError,
+    DependencyNode,
+    DIError,
+    RegistrationError,
+    ScopeError,
+    ServiceNotFoundError,
+)
+
+__all__ = ["EMPTY", "Compiler", "Slot", "add_trail", "finish_error"]
+
+EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
+Fn = Callable[[Any], Any]
+
+# Registrations whose code may resolve anything (they receive the resolver):
+# the ones on this stack are being built by this thread or task right now.
+_OPAQUE: contextvars.ContextVar[tuple[Registration, ...]] = contextvars.ContextVar(
+    "wiredi_opaque_stack", default=()
+)
+_TRAIL = "__wiredi_trail__"
+_NOTE_PREFIX = "wiredi: raised while resolving "
+
+
+class Slot:
+    """A singleton's instance, created once under ``lock``."""
+
+    __slots__ = ("lock", "pending", "value")
+
+    def __init__(self) -> None:
+        self.value: Any = EMPTY
+        self.lock = threading.RLock()
+        self.pending: concurrent.futures.Future[None] | None = None
+
+
+def add_trail(exc: BaseException, node: DependencyNode) -> None:
+    """Record that ``exc`` passed through ``node`` on its way out."""
+    trail = exc.__dict__.get(_TRAIL)
+    if trail is None:
+        exc.__dict__[_TRAIL] = [node]
+    elif not trail or trail[-1] is not node:
+        trail.append(node)
+
+
+def finish_error(exc: BaseException) -> None:
+    """Give an escaping error its dependency path (field or note)."""
+    trail = exc.__dict__.get(_TRAIL)
+    if not trail:
+        return
+    path = tuple(reversed(trail))
+    if isinstance(exc, DIError):
+        if not exc.path:
+            exc.path = path
+        return
+    note = _NOTE_PREFIX + render_path(path)
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        for index, existing in enumerate(notes):
+            if isinstance(existing, str) and existing.startswith(_NOTE_PREFIX):
+                notes[index] = note
+                return
+    exc.add_note(note)
+
+
+def _raise_with(error: DIError, node: DependencyNode | None) -> None:
+    if node is not None:
+        add_trail(error, node)
+    raise error
+
+
+def _scope_error_from_root(node: DependencyNode) -> ScopeError:
+    name = type_name(node.service_type)
+    return ScopeError(
+        f"{name} is scoped and cannot be resolved from the root provider",
+        service_type=node.service_type,
+        component=node.component,
+        registered_at=node.registered_at,
+        hint=f"resolve it inside `with provider.create_scope() as scope:` "
+        f"with scope.get_service({name})",
+    )
+
+
+class Compiler:
+    """Turns registrations into resolver functions, once each, lazily."""
+
+    def __init__(self, registry: Registry, root: Any) -> None:
+        self.registry = registry
+        self.root = root
+        self.lock = threading.RLock()
+        self.sync_fns: dict[Registration, Fn] = {}
+        self.async_fns: dict[Registration, Fn] = {}
+        self.slots: dict[Registration, Slot] = {}
+        self._fns: dict[tuple[bool, bool], dict[Registration, Fn]] = {
+            (False, False): self.sync_fns,
+            (True, False): self.async_fns,
+            (False, True): {},
+            (True, True): {},
+        }
+        self._async_flags: dict[Registration, bool] = {}
+        self._graph_flags: dict[Registration, bool] = {}
+        self._stack: list[tuple[Registration, bool, bool]] = []
+        self._custom_locks: dict[Registration, threading.RLock] = {}
+
+    # ------------------------------------------------------------ analysis
+
+    def is_async(self, reg: Registration) -> bool:
+        """Whether resolving ``reg`` awaits an async factory somewhere."""
+        found = self._async_flags.get(reg)
+        if found is not None:
+            return found
+        self._async_flags[reg] = False  # provisional: breaks cycles
+        result = self._compute_async(reg)
+        self._async_flags[reg] = result
+        return result
+
+    def needs_graph(self, reg: Registration) -> bool:
+        """Whether ``reg``'s graph injects ``DependencyContext`` or ``CurrentGraph``."""
+        found = self._graph_flags.get(reg)
+        if found is not None:
+            return found
+        self._graph_flags[reg] = False  # provisional: breaks cycles
+        result = False
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            result = target is not None and self.needs_graph(target)
+        else:
+            for call in calls_of(self.registry, reg):
+                for edge in call.edges:
+                    if edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH) or any(
+                        self.needs_graph(target) for target in edge.targets
+                    ):
+                        result = True
+        self._graph_flags[reg] = result
+        return result
+
+    def _compute_async(self, reg: Registration) -> bool:
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            return target is not None and self.is_async(target)
+        for call in calls_of(self.registry, reg):
+            if call.factory_kind in (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR):
+                return True
+            for edge in call.edges:
+                if any(self.is_async(target) for target in edge.targets):
+                    return True
+        return False
+
+    def async_path(self, reg: Registration) -> list[Registration]:
+        """The path from ``reg`` down to the first async factory."""
+        path = [reg]
+        seen = {reg}
+        current = reg
+        while True:
+            if current.kind is Kind.ALIAS:
+                nxt = alias_target(self.registry, current)
+                if nxt is None or nxt in seen:
+                    return path
+                path.append(nxt)
+                seen.add(nxt)
+                current = nxt
+                continue
+            step = None
+            for call in calls_of(self.registry, current):
+                if call.factory_kind in (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR):
+                    return path
+                for edge in call.edges:
+                    for target in edge.targets:
+                        if target not in seen and self.is_async(target):
+                            step = target
+                            break
+                    if step is not None:
+                        break
+                if step is not None:
+                    break
+            if step is None:
+                return path
+            path.append(step)
+            seen.add(step)
+            current = step
+
+    # -------------------------------------------------------------- public
+
+    def sync_fn(self, reg: Registration) -> Fn:
+        """The sync resolver ``fn(r)`` of ``reg``."""
+        found = self.sync_fns.get(reg)
+        if found is not None:
+            return found
+        return self.fn(reg, is_async=False, ctx=False)
+
+    def async_fn(self, reg: Registration) -> Fn:
+        """The async resolver ``afn(r)`` of ``reg`` (only for graphs that await)."""
+        found = self.async_fns.get(reg)
+        if found is not None:
+            return found
+        return self.fn(reg, is_async=True, ctx=False)
+
+    def fn(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
+        """The resolver of ``reg`` for one mode, compiled on first use.
+
+        With ``ctx`` the resolver takes ``(r, g)``, ``g`` the ``CurrentGraph``.
+        """
+        table = self._fns[(is_async, ctx)]
+        found = table.get(reg)
+        if found is not None:
+            return found
+        with self.lock:
+            found = table.get(reg)
+            if found is not None:
+                return found
+            key = (reg, is_async, ctx)
+            if key in self._stack:
+                return self._cycle_raiser(key)
+            self._stack.append(key)
+            try:
+                if not is_async and self.is_async(reg):
+                    fn = self._async_raiser(reg)
+                elif not ctx and self.needs_graph(reg):
+                    fn = self._graph_root(reg, is_async=is_async)
+                else:
+                    fn = self._compile(reg, is_async=is_async, ctx=ctx)
+            finally:
+                self._stack.pop()
+            table[reg] = fn
+            return fn
+
+    def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
+        inner = self.fn(reg, is_async=is_async, ctx=True)
+        new_graph = context_parts.new_graph
+
+        if is_async:
+
+            async def graph_root_async(r: Any) -> Any:
+                graph = new_graph(r, self)
+                try:
+                    return await inner(r, graph)
+                finally:
+                    graph.finish()
+
+            return graph_root_async
+
+        def graph_root(r: Any) -> Any:
+            graph = new_graph(r, self)
+            try:
+                return inner(r, graph)
+            finally:
+                graph.finish()
+
+        return graph_root
+
+    # ------------------------------------------------------------- raisers
+
+    def _cycle_raiser(self, key: tuple[Registration, bool, bool]) -> Fn:
+        reg = key[0]
+        start = self._stack.index(key)
+        cycle = [item[0] for item in self._stack[start:]] + [reg]
+        nodes = tuple(self.registry.node(r) for r in cycle)
+        names = " -> ".join(type_name(n.service_type) for n in nodes)
+
+        def raise_cycle(*_: Any) -> Any:
+            raise CircularDependencyError(
+                f"circular dependency: {names}",
+                service_type=reg.service_type,
+                component=reg.component,
+                path=nodes,
+                registered_at=reg.registered_at,
+                hint="break the cycle: inject the resolver (or a factory) and "
+                "resolve one side lazily, or move the shared part into a third "
+                "service",
+            )
+
+        return raise_cycle
+
+    def _async_raiser(self, reg: Registration) -> Fn:
+        path = tuple(self.registry.node(r) for r in self.async_path(reg))
+        culprit = path[-1]
+        name = type_name(reg.service_type)
+
+        def raise_async(*_: Any) -> Any:
+            raise AsyncResolutionError(
+                f"{name} needs the async factory of "
+                f"{type_name(culprit.service_type)} and cannot be resolved by a "
+                "sync call",
+                service_type=reg.service_type,
+                component=reg.component,
+                path=path,
+                registered_at=culprit.registered_at,
+                hint=f"use `await resolver.get_service_async({name})` "
+                "(nothing was created)",
+            )
+
+        return raise_async
+
+    def missing_raiser(self, service_type: Any, component: str) -> Fn:
+        """A resolver that raises ``ServiceNotFoundError`` for ``service_type``."""
+        hint = self.registry.describe_missing(service_type, component)
+        node = DependencyNode(service_type, None, "", component)
+        where = f" in component {component!r}" if component else ""
+
+        def raise_missing(*_: Any) -> Any:
+            error = ServiceNotFoundError(
+                f"no registration for {type_name(service_type)}{where}",
+                service_type=service_type,
+                component=component,
+                hint=hint,
+            )
+            _raise_with(error, node)
+
+        return raise_missing
+
+    @staticmethod
+    def _unresolvable_raiser(problem: str) -> Fn:
+        def raise_unresolvable(*_: Any) -> Any:
+            raise RegistrationError(
+                f"cannot resolve: {problem}",
+                hint="add a type hint or a default value to the parameter",
+            )
+
+        return raise_unresolvable
+
+    # ------------------------------------------------------------- compile
+
+    def _compile(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
+        node = self.registry.node(reg)
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            if target is None:
+                return self.missing_raiser(reg.implementation, reg.source_component)
+            return self.fn(target, is_async=is_async, ctx=ctx)
+        if reg.kind is Kind.INSTANCE:
+            return self._instance(reg, is_async=is_async, ctx=ctx)
+        build = self._build(reg, node, is_async=is_async, ctx=ctx)
+        return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)
+
+    @staticmethod
+    def _instance(reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
+        instance = reg.implementation
+        lines = [
+            f"{'async ' if is_async else ''}def wrapper({'r, g' if ctx else 'r'}):",
+            "    g.record(R, I)" if ctx else "    pass",
+            "    return I",
+        ]
+        namespace = {"R": reg, "I": instance}
+        return make_function(type_name(reg.service_type), lines, namespace, "wrapper")
+
+    def _target_expr(
+        self,
+        target: Registration,
+        namespace: dict[str, Any],
+        *,
+        is_async: bool,
+        ctx: bool,
+    ) -> str:
+        index = len(namespace)
+        args = "r, g" if ctx else "r"
+        if target.kind is Kind.INSTANCE and not ctx:
+            namespace[f"c{index}"] = target.implementation
+            return f"c{index}"
+        if is_async and self.is_async(target):
+            namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=ctx)
+            return f"(await a{index}({args}))"
+        namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=ctx)
+        return f"d{index}({args})"
+
+    def _edge_expr(
+        self, edge: Edge, namespace: dict[str, Any], *, is_async: bool, ctx: bool
+    ) -> str:
+        index = len(namespace)
+        kind = edge.kind
+        if kind is EdgeKind.RESOLVER:
+            return "r"
+        if kind is EdgeKind.INNER:
+            return "o"
+        if kind is EdgeKind.CONST:
+            namespace[f"c{index}"] = edge.value
+            return f"c{index}"
+        if kind is EdgeKind.ONE:
+            return self._target_expr(
+                edge.targets[0], namespace, is_async=is_async, ctx=ctx
+            )
+        if kind is EdgeKind.ALL:
+            items = [
+                self._target_expr(t, namespace, is_async=is_async, ctx=ctx)
+                for t in edge.targets
+            ]
+            return "[" + ", ".join(items) + "]"
+        if kind is EdgeKind.CONTEXT:
+            namespace[f"x{index}"] = context_parts.context_of
+            return f"x{index}(g)"
+        if kind is EdgeKind.GRAPH:
+            return "g"
+        if kind is EdgeKind.MISSING:
+            namespace[f"m{index}"] = self.missing_raiser(
+                edge.service_type, edge.component
+            )
+        else:
+            namespace[f"m{index}"] = self._unresolvable_raiser(edge.problem)
+        return f"m{index}(r)"
+
+    def _call_lines(
+        self,
+        call: Call,
+        position: int,
+        namespace: dict[str, Any],
+        *,
+        is_async: bool,
+        ctx: bool,
+    ) -> tuple[list[str], str]:
+        """Statements that compute the arguments, and the call expression."""
+        fname = f"f{position}"
+        namespace[fname] = call.function
+        lines: list[str] = []
+        args: list[str] = []
+        for number, edge in enumerate(call.edges):
+            expr = self._edge_expr(edge, namespace, is_async=is_async, ctx=ctx)
+            if ctx and edge.targets:
+                # the callee reads the parameter name for its DependencyContext
+                pname = f"p{position}_{number}"
+                namespace[pname] = edge.name
+                value = f"v{position}_{number}"
+                lines += [f"g.p = {pname}", f"{value} = {expr}"]
+                expr = value
+            if edge.keyword_only and edge.name.isidentifier():
+                args.append(f"{edge.name}={expr}")
+            elif edge.name:
+                args.append(expr)
+        return lines, f"{fname}({', '.join(args)})"
+
+    def _build(
+        self, reg: Registration, node: DependencyNode, *, is_async: bool, ctx: bool
+    ) -> Fn:
+        calls = calls_of(self.registry, reg)
+        namespace: dict[str, Any] = {
+            "T": add_trail,
+            "N": node,
+            "ST": reg.service_type,
+            "G": GeneratorFinalizer,
+            "AG": AsyncGeneratorFinalizer,
+            "D": is_disposable,
+            "O": _OPAQUE,
+            "R": reg,
+            "C": self._opaque_cycle,
+            "EMPTY": context_parts.empty,
+        }
+        body: list[str] = []
+        for position, call in enumerate(calls):
+            lines, expr = self._call_lines(
+                call, position, namespace, is_async=is_async, ctx=ctx
+            )
+            body += lines
+            body += _call_body(call, expr)
+        if any(edge.kind is EdgeKind.RESOLVER for call in calls for edge in call.edges):
+            body = [
+                "s = O.get()",
+                "if R in s: C(s, R)",
+                "t = O.set((*s, R))",
+                "try:",
+                *[f"    {line}" for line in body],
+                "finally:",
+                "    O.reset(t)",
+            ]
+        if ctx:
+            body = [
+                "g.enter(N)",
+                "try:",
+                *[f"    {line}" for line in body],
+                "finally:",
+                "    g.leave()",
+                "g.record(R, o)",
+            ]
+        prefix = "async def" if is_async else "def"
+        lines = [f"{prefix} build({'r, g' if ctx else 'r'}):"]
+        if ctx:
+            lines += ["    o = g.lookup(R)", "    if o is not EMPTY:", "        return o"]
+        lines += [
+            "    try:",
+            *[f"        {line}" for line in body],
+            "    except BaseException as e:",
+            "        T(e, N)",
+            "        raise",
+            "    return o",
+        ]
+        return make_function(type_name(reg.service_type), lines, namespace, "build")
+
+    def _opaque_cycle(self, stack: tuple[Registration, ...], reg: Registration) -> None:
+        start = stack.index(reg)
+        nodes = tuple(self.registry.node(r) for r in (*stack[start:], reg))
+        names = " -> ".join(type_name(n.service_type) for n in nodes)
+        raise CircularDependencyError(
+            f"circular dependency at run time: {names}",
+            service_type=reg.service_type,
+            component=reg.component,
+            path=nodes,
+            registered_at=reg.registered_at,
+            hint="a factory that receives the resolver asked for a service that "
+            "is still being built; resolve it lazily or remove the cycle",
+        )
+
+    # ----------------------------------------------------------- lifetimes
+
+    def _wrap_lifetime(
+        self,
+        reg: Registration,
+        node: DependencyNode,
+        build: Fn,
+        *,
+        is_async: bool,
+        ctx: bool,
+    ) -> Fn:
+        lifetime = reg.lifetime
+        if lifetime == Lifetime.TRANSIENT:
+            return build
+        namespace: dict[str, Any] = {
+            "build": build,
+            "R": reg,
+            "ROOT": self.root,
+            "EMPTY": EMPTY,
+            "NEW_FUTURE": concurrent.futures.Future,
+            "WAIT": _wait_pending,
+            "RELEASE": _release,
+        }
+        if lifetime == Lifetime.SINGLETON:
+            slot = self.slots.get(reg)
+            if slot is None:
+                slot = self.slots[reg] = Slot()
+            namespace["slot"] = slot
+            kind = "singleton"
+        elif lifetime == Lifetime.SCOPED:
+            namespace["NO_SCOPE"] = _raiser(_scope_error_from_root, node)
+            kind = "scoped"
+        else:
+            manager = self.registry.scope_managers.get(lifetime)
+            if manager is None:
+                return _unknown_scope(lifetime, node)
+            namespace["CURRENT"] = manager.get_current_scope
+            namespace["lock"] = self._custom_lock(reg)
+            namespace["pendings"] = {}
+            namespace["NO_SCOPE"] = _raiser(
+                lambda n: _no_active_scope(lifetime, n), node
+            )
+            kind = "custom"
+        lines = fill(kind, is_async=is_async, ctx=ctx)
+        title = f"{type_name(reg.service_type)} ({lifetime})"
+        return make_function(title, lines, namespace, "wrapper")
+
+    def _custom_lock(self, reg: Registration) -> threading.RLock:
+        lock = self._custom_locks.get(reg)
+        if lock is None:
+            lock = self._custom_locks[reg] = threading.RLock()
+        return lock
+
+
+def _call_body(call: Call, expr: str) -> list[str]:
+    kind = call.factory_kind
+    if kind is FactoryKind.GENERATOR:
+        return [f"g_ = {expr}", "o = next(g_)", "r._disposables.append(G(g_, ST))"]
+    if kind is FactoryKind.ASYNC_GENERATOR:
+        return [f"g_ = {expr}", "o = await anext(g_)", "r._disposables.append(AG(g_, ST))"]
+    lines = [f"o = await {expr}" if kind is FactoryKind.ASYNC else f"o = {expr}"]
+    if isinstance(call.function, type):
+        if is_disposable_type(call.function):
+            lines.append("r._disposables.append(o)")
+    else:
+        lines.append("if D(o): r._disposables.append(o)")
+    return lines
+
+
+def _raiser(make: Callable[[DependencyNode], DIError], node: DependencyNode) -> Fn:
+    def raise_error(*_: Any) -> Any:
+        _raise_with(make(node), node)
+
+    return raise_error
+
+
+async def _wait_pending(
+    pending: concurrent.futures.Future[None], reg: Registration
+) -> None:
+    if reg in _OPAQUE.get():
+        raise CircularDependencyError(
+            f"circular dependency at run time on {type_name(reg.service_type)}",
+            service_type=reg.service_type,
+            hint="an async factory that receives the resolver asked for a "
+            "service that is still being built",
+        )
+    await asyncio.shield(asyncio.wrap_future(pending))
+
+
+def _release(pending: concurrent.futures.Future[None]) -> None:
+    if not pending.done():
+        pending.set_result(None)
+
+
+def _unknown_scope(name: str, node: DependencyNode) -> Fn:
+    def unknown(*_: Any) -> Any:
+        error = ScopeError(
+            f"{type_name(node.service_type)} has lifetime {name!r}, but no scope "
+            "manager is registered under that name",
+            service_type=node.service_type,
+            registered_at=node.registered_at,
+            hint=f"add services.add_scope_manager({name!r}, ContextScopeManager())",
+        )
+        _raise_with(error, node)
+
+    return unknown
+
+
+def _no_active_scope(name: str, node: DependencyNode) -> ScopeError:
+    return ScopeError(
+        f"{type_name(node.service_type)} lives in the {name!r} scope, "
+        f"and no {name!r} scope is active",
+        service_type=node.service_type,
+        registered_at=node.registered_at,
+        hint=f"resolve it inside `with provider.create_scope({name!r}, scope_id):`",
+    )

@@ -1,0 +1,356 @@
+"""Resolution context: ``DependencyContext`` and ``CurrentGraph``.
+
+A *graph* is one top-level resolve call and everything it constructs. Graphs
+that inject neither object are compiled without any of this machinery; the
+ones that do carry a ``CurrentGraph`` through their resolver functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from typing_extensions import TypeForm
+
+from wiredi._registration import Kind, Registration
+from wiredi._render import render_path, type_name
+from wiredi.errors import DependencyNode, ScopeError, ServiceNotFoundError
+
+__all__ = ["CurrentGraph", "DependencyContext", "context_parts"]
+
+T = TypeVar("T")
+_EMPTY: Any = object()
+
+
+def _finished_error(what: str) -> ScopeError:
+    return ScopeError(
+        f"{what} was used after its graph finished",
+        hint=f"use the {what} only while the factory or constructor that "
+        "received it runs; copy the values you need instead of keeping it",
+    )
+
+
+class DependencyContext:
+    """The edge being resolved: who asked for this service, through which parameter.
+
+    Inject it into a transient constructor or factory; it is valid only
+    while that graph is being built.
+
+    Attributes:
+        service_type: The type being resolved on this edge.
+        component: Its component.
+        parameter_name: The parameter of the parent that receives it
+            (``None`` at a top-level resolve).
+        parent: The registration that asked for it (``None`` at top level).
+        path: The nodes from the root of the graph down to the parent.
+
+    Example:
+        ```python
+        import logging
+        from wiredi import DependencyContext, ServiceCollection
+
+        def logger_factory(context: DependencyContext) -> logging.Logger:
+            assert context.parent is not None
+            return logging.getLogger(context.parent.implementation.__qualname__)
+
+        class OrderService:
+            def __init__(self, logger: logging.Logger) -> None:
+                self.logger = logger
+
+        services = ServiceCollection()
+        services.add_transient_factory(logging.Logger, logger_factory)
+        services.add_transient(OrderService)
+        provider = services.build_service_provider()
+        assert provider.get_service(OrderService).logger.name == "OrderService"
+        ```
+    """
+
+    __slots__ = ("_component", "_graph", "_param", "_path", "_service_type")
+
+    def __init__(
+        self,
+        graph: CurrentGraph,
+        service_type: Any,
+        component: str,
+        parameter_name: str | None,
+        path: tuple[DependencyNode, ...],
+    ) -> None:
+        self._graph = graph
+        self._service_type = service_type
+        self._component = component
+        self._param = parameter_name
+        self._path = path
+
+    def _check(self) -> None:
+        if self._graph._finished:
+            raise _finished_error("DependencyContext")
+
+    @property
+    def service_type(self) -> Any:
+        """The type being resolved on this edge."""
+        self._check()
+        return self._service_type
+
+    @property
+    def component(self) -> str:
+        """The component of the service being resolved."""
+        self._check()
+        return self._component
+
+    @property
+    def parameter_name(self) -> str | None:
+        """The parent's parameter that receives the service, if any."""
+        self._check()
+        return self._param
+
+    @property
+    def parent(self) -> DependencyNode | None:
+        """The registration whose constructor or factory asked for the service."""
+        self._check()
+        return self._path[-1] if self._path else None
+
+    @property
+    def path(self) -> tuple[DependencyNode, ...]:
+        """The nodes from the root of the graph down to the parent."""
+        self._check()
+        return self._path
+
+    def __repr__(self) -> str:
+        if self._graph._finished:
+            return "<wiredi.DependencyContext (finished)>"
+        where = render_path(self._path) or "<top level>"
+        return (
+            f"<wiredi.DependencyContext {type_name(self._service_type)} "
+            f"for {self._param!r} of {where}>"
+        )
+
+
+class CurrentGraph:
+    """The graph being resolved: reuse an object it already created.
+
+    ``resolve(T)`` returns the instance of ``T`` already created in this
+    graph (matched by service type or implementation class), or resolves
+    and records it so that every later need for it in the graph gets the same
+    object. ``find(T)`` only looks. Valid only while the graph is built.
+
+    Example:
+        ```python
+        from wiredi import CurrentGraph, ServiceCollection
+
+        class Sender: ...
+        class BatchSender: ...
+        class MySender(Sender, BatchSender): ...
+
+        class Client:
+            def __init__(self, sender: Sender, batch: BatchSender) -> None:
+                self.sender, self.batch = sender, batch
+
+        services = ServiceCollection()
+        services.add_transient(Sender, MySender)
+        services.add_transient_factory(
+            BatchSender, lambda graph: graph.resolve(MySender)
+        )
+        services.add_transient(Client)
+        client = services.build_service_provider().get_service(Client)
+        assert client.sender is client.batch
+        ```
+    """
+
+    __slots__ = (
+        "_compiler",
+        "_finished",
+        "_frames",
+        "_instances",
+        "_pinned",
+        "_resolver",
+        "p",
+    )
+
+    def __init__(self, resolver: Any, compiler: Any) -> None:
+        self._resolver = resolver
+        self._compiler = compiler
+        self._finished = False
+        self._frames: list[tuple[DependencyNode, str | None]] = []
+        self._instances: list[tuple[Registration, Any]] = []
+        self._pinned: dict[Registration, Any] = {}
+        self.p: str | None = None  # parameter being resolved by the current frame
+
+    # ------------------------------------------------- used by compiled code
+
+    def lookup(self, registration: Registration) -> Any:
+        """The pinned instance of ``registration`` in this graph, or the sentinel."""
+        return self._pinned.get(registration, _EMPTY)
+
+    def enter(self, node: DependencyNode) -> None:
+        """Push ``node``, reached through the parameter set in ``p``."""
+        self._frames.append((node, self.p))
+        self.p = None
+
+    def leave(self) -> None:
+        """Pop the current node."""
+        self._frames.pop()
+
+    def record(self, registration: Registration, instance: Any) -> None:
+        """Remember an instance created (or reused) by this graph."""
+        self._instances.append((registration, instance))
+
+    def finish(self) -> None:
+        """End the graph: the objects handed out stop working."""
+        self._finished = True
+        self._instances.clear()
+        self._pinned.clear()
+
+    def context(self) -> DependencyContext:
+        """The ``DependencyContext`` of the node being built now."""
+        node, param = self._frames[-1]
+        path = tuple(frame[0] for frame in self._frames[:-1])
+        return DependencyContext(self, node.service_type, node.component, param, path)
+
+    # --------------------------------------------------------------- public
+
+    def _check(self) -> None:
+        if self._finished:
+            raise _finished_error("CurrentGraph")
+
+    def find(self, service_type: TypeForm[T], /) -> T | None:
+        """Return the instance of ``service_type`` this graph created, or ``None``.
+
+        Example:
+            ```python
+            from wiredi import CurrentGraph, ServiceCollection
+
+            class Engine: ...
+
+            class Car:
+                def __init__(self, engine: Engine, graph: CurrentGraph) -> None:
+                    self.seen = graph.find(Engine)
+
+            services = ServiceCollection().add_transient(Engine).add_transient(Car)
+            car = services.build_service_provider().get_service(Car)
+            assert isinstance(car.seen, Engine)
+            ```
+        """
+        self._check()
+        for registration, instance in reversed(self._instances):
+            if _matches(registration, instance, service_type):
+                return instance  # type: ignore[no-any-return]
+        return None
+
+    def resolve(self, service_type: TypeForm[T], /, *, component: str = "") -> T:
+        """Return the graph's instance of ``service_type``, creating and recording it.
+
+        Example:
+            ```python
+            from wiredi import CurrentGraph, ServiceCollection
+
+            class Conn: ...
+
+            class Dao:
+                def __init__(self, conn: Conn, graph: CurrentGraph) -> None:
+                    self.same = graph.resolve(Conn) is conn
+
+            services = ServiceCollection().add_transient(Conn).add_transient(Dao)
+            assert services.build_service_provider().get_service(Dao).same
+            ```
+        """
+        self._check()
+        found = self.find(service_type)
+        registration = self._registration_for(service_type, component)
+        if found is not None:
+            self._pinned.setdefault(registration, found)
+            return found
+        if self._compiler.is_async(registration):
+            # raises AsyncResolutionError naming the async factory
+            return self._compiler.sync_fn(registration)(self._resolver)  # type: ignore[no-any-return]
+        instance = self._compiler.fn(registration, is_async=False, ctx=True)(
+            self._resolver, self
+        )
+        self._pinned[registration] = instance
+        return instance  # type: ignore[no-any-return]
+
+    async def resolve_async(
+        self, service_type: TypeForm[T], /, *, component: str = ""
+    ) -> T:
+        """Async form of :meth:`resolve`, for graphs with async factories.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import CurrentGraph, ServiceCollection
+
+            class Conn: ...
+
+            async def make_alias(graph: CurrentGraph) -> object:
+                return await graph.resolve_async(Conn)
+
+            services = ServiceCollection().add_transient(Conn)
+            services.add_transient_factory(object, make_alias)
+            provider = services.build_service_provider()
+            assert isinstance(asyncio.run(provider.get_service_async(object)), Conn)
+            ```
+        """
+        self._check()
+        found = self.find(service_type)
+        registration = self._registration_for(service_type, component)
+        if found is not None:
+            self._pinned.setdefault(registration, found)
+            return found
+        is_async = self._compiler.is_async(registration)
+        fn = self._compiler.fn(registration, is_async=is_async, ctx=True)
+        instance = fn(self._resolver, self)
+        if is_async:
+            instance = await instance
+        self._pinned[registration] = instance
+        return instance  # type: ignore[no-any-return]
+
+    def _registration_for(self, service_type: Any, component: str) -> Registration:
+        registry = self._compiler.registry
+        found: Registration | None = registry.resolve_one(service_type, component)
+        if found is not None:
+            return found
+        for registration in reversed(registry.registrations):
+            if (
+                registration.component == component
+                and registration.kind is Kind.TYPE
+                and registration.implementation is service_type
+            ):
+                return registration  # type: ignore[no-any-return]
+        raise ServiceNotFoundError(
+            f"CurrentGraph.resolve({type_name(service_type)}): nothing is "
+            "registered as it or implemented by it",
+            service_type=service_type,
+            component=component,
+            hint=f"register {type_name(service_type)} (or a service it implements)",
+        )
+
+    def __repr__(self) -> str:
+        state = "finished" if self._finished else f"{len(self._instances)} created"
+        return f"<wiredi.CurrentGraph ({state})>"
+
+
+def _matches(registration: Registration, instance: Any, service_type: Any) -> bool:
+    return (
+        registration.service_type == service_type
+        or registration.implementation is service_type
+        or type(instance) is service_type
+    )
+
+
+class _ContextParts:
+    """What compiled code needs from this module, kept in one place."""
+
+    empty = _EMPTY
+
+    @staticmethod
+    def context_of(graph: CurrentGraph) -> DependencyContext:
+        return graph.context()
+
+    @staticmethod
+    def graph_of(graph: CurrentGraph) -> CurrentGraph:
+        return graph
+
+    @staticmethod
+    def new_graph(resolver: Any, compiler: Any) -> CurrentGraph:
+        return CurrentGraph(resolver, compiler)
+
+
+context_parts = _ContextParts()

@@ -1,0 +1,168 @@
+"""Closing what a scope created: reverse order, every disposer runs, errors grouped."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncGenerator, Generator
+from typing import Any
+
+from wiredi._render import type_name
+from wiredi.errors import DisposalError, ScopeError
+
+__all__ = [
+    "AsyncGeneratorFinalizer",
+    "GeneratorFinalizer",
+    "dispose_all",
+    "dispose_all_async",
+    "is_disposable",
+    "is_disposable_type",
+]
+
+_METHODS = ("close", "dispose", "aclose")
+
+
+class GeneratorFinalizer:
+    """Runs the code after ``yield`` of a generator factory."""
+
+    __slots__ = ("generator", "service_type")
+
+    def __init__(self, generator: Generator[Any, None, None], service_type: Any) -> None:
+        self.generator = generator
+        self.service_type = service_type
+
+    def finish(self) -> None:
+        """Resume the generator once; it must stop there."""
+        try:
+            next(self.generator)
+        except StopIteration:
+            return
+        self.generator.close()
+        raise ScopeError(
+            f"the generator factory of {type_name(self.service_type)} yielded twice",
+            service_type=self.service_type,
+            hint="a generator factory yields exactly one value",
+        )
+
+
+class AsyncGeneratorFinalizer:
+    """Runs the code after ``yield`` of an async generator factory."""
+
+    __slots__ = ("generator", "service_type")
+
+    def __init__(
+        self, generator: AsyncGenerator[Any, None], service_type: Any
+    ) -> None:
+        self.generator = generator
+        self.service_type = service_type
+
+    async def finish(self) -> None:
+        """Resume the async generator once; it must stop there."""
+        try:
+            await anext(self.generator)
+        except StopAsyncIteration:
+            return
+        await self.generator.aclose()
+        raise ScopeError(
+            f"the async generator factory of {type_name(self.service_type)} "
+            "yielded twice",
+            service_type=self.service_type,
+            hint="a generator factory yields exactly one value",
+        )
+
+
+def is_disposable_type(cls: Any) -> bool:
+    """Whether instances of ``cls`` have ``close``, ``dispose`` or ``aclose``."""
+    return isinstance(cls, type) and any(
+        callable(getattr(cls, name, None)) for name in _METHODS
+    )
+
+
+def is_disposable(obj: object) -> bool:
+    """Whether ``obj`` has ``close``, ``dispose`` or ``aclose``."""
+    return any(callable(getattr(obj, name, None)) for name in _METHODS)
+
+
+def _raise_collected(errors: list[Exception], what: str) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DisposalError(f"{len(errors)} errors while closing {what}", errors)
+
+
+def dispose_all(items: list[Any], what: str) -> None:
+    """Close ``items`` in reverse order, synchronously; raise what they raised."""
+    errors: list[Exception] = []
+    while items:
+        item = items.pop()
+        try:
+            if isinstance(item, GeneratorFinalizer):
+                item.finish()
+            elif isinstance(item, AsyncGeneratorFinalizer):
+                raise ScopeError(
+                    f"{type_name(item.service_type)} comes from an async generator "
+                    f"factory and cannot be finalised by a sync close of {what}",
+                    service_type=item.service_type,
+                    hint="close it with `async with` / `await ....aclose()`",
+                )
+            else:
+                _close_sync(item, what)
+        except Exception as exc:
+            errors.append(exc)
+    _raise_collected(errors, what)
+
+
+def _close_sync(item: Any, what: str) -> None:
+    for name in ("close", "dispose"):
+        method = getattr(item, name, None)
+        if callable(method):
+            result = method()
+            if inspect.isawaitable(result):
+                _discard(result)
+                raise ScopeError(
+                    f"{type(item).__qualname__}.{name}() is async and cannot run "
+                    f"in a sync close of {what}",
+                    service_type=type(item),
+                    hint="close it with `async with` / `await ....aclose()`",
+                )
+            return
+    if callable(getattr(item, "aclose", None)):
+        raise ScopeError(
+            f"{type(item).__qualname__} only has aclose() and cannot be closed "
+            f"by a sync close of {what}",
+            service_type=type(item),
+            hint="use `async with provider.create_scope() as scope:` "
+            "or `await scope.aclose()`",
+        )
+
+
+def _discard(awaitable: Any) -> None:
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()
+
+
+async def dispose_all_async(items: list[Any], what: str) -> None:
+    """Close ``items`` in reverse order, preferring ``aclose()``; raise what they raised."""
+    errors: list[Exception] = []
+    while items:
+        item = items.pop()
+        try:
+            if isinstance(item, GeneratorFinalizer):
+                item.finish()
+            elif isinstance(item, AsyncGeneratorFinalizer):
+                await item.finish()
+            else:
+                await _close_async(item)
+        except Exception as exc:
+            errors.append(exc)
+    _raise_collected(errors, what)
+
+
+async def _close_async(item: Any) -> None:
+    for name in ("aclose", "close", "dispose"):
+        method = getattr(item, name, None)
+        if callable(method):
+            result = method()
+            if inspect.isawaitable(result):
+                await result
+            return

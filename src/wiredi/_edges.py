@@ -1,0 +1,163 @@
+"""Where each parameter of a registration gets its value: the graph's edges.
+
+Both the validator and the compiler walk these, so the two always agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from wiredi._collection import Decoration
+from wiredi._hints import CallableSpec, DepKind, Dependency, FactoryKind
+from wiredi._registration import Kind, Registration
+from wiredi._registry import Registry
+from wiredi._render import type_name
+
+__all__ = [
+    "Call",
+    "Edge",
+    "EdgeKind",
+    "alias_target",
+    "calls_of",
+    "edge_for",
+    "effective_lifetime",
+]
+
+
+class EdgeKind(enum.Enum):
+    """What a parameter receives."""
+
+    ONE = "one"  # the single registration in ``targets``
+    ALL = "all"  # a list of every registration in ``targets``
+    CONST = "const"  # ``value`` (a default, or None for a missing optional)
+    RESOLVER = "resolver"  # the provider or scope resolving
+    CONTEXT = "context"  # the DependencyContext of this edge
+    GRAPH = "graph"  # the CurrentGraph
+    INNER = "inner"  # a decorator's wrapped object
+    MISSING = "missing"  # nothing registered: ServiceNotFoundError
+    UNRESOLVABLE = "unresolvable"  # no usable hint: RegistrationError
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One parameter and where its value comes from."""
+
+    name: str
+    kind: EdgeKind
+    keyword_only: bool = False
+    targets: tuple[Registration, ...] = ()
+    value: Any = None
+    service_type: Any = None
+    component: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One callable a registration invokes: the implementation or a decorator."""
+
+    function: Any
+    factory_kind: FactoryKind
+    edges: tuple[Edge, ...]
+    decoration: Decoration | None = None
+
+
+def edge_for(registry: Registry, dep: Dependency, component: str) -> Edge:
+    name, kw = dep.name, dep.keyword_only
+    if dep.kind is DepKind.RESOLVER:
+        return Edge(name, EdgeKind.RESOLVER, kw)
+    if dep.kind is DepKind.CONTEXT:
+        return Edge(name, EdgeKind.CONTEXT, kw, service_type=dep.service_type)
+    if dep.kind is DepKind.GRAPH:
+        return Edge(name, EdgeKind.GRAPH, kw, service_type=dep.service_type)
+    if dep.kind is DepKind.UNRESOLVABLE:
+        if dep.has_default:
+            return Edge(name, EdgeKind.CONST, kw, value=dep.default)
+        return Edge(name, EdgeKind.UNRESOLVABLE, kw, problem=dep.problem)
+    comp = component if dep.component is None else dep.component
+    target = registry.resolve_one(dep.service_type, comp)
+    if target is not None:
+        return Edge(
+            name, EdgeKind.ONE, kw, (target,), service_type=dep.service_type,
+            component=comp,
+        )  # fmt: skip
+    if dep.sequence_of is not None:
+        targets = tuple(registry.lookup(dep.sequence_of, comp))
+        return Edge(
+            name, EdgeKind.ALL, kw, targets, service_type=dep.sequence_of,
+            component=comp,
+        )  # fmt: skip
+    if dep.has_default:
+        return Edge(name, EdgeKind.CONST, kw, value=dep.default)
+    if dep.optional:
+        return Edge(name, EdgeKind.CONST, kw, value=None)
+    return Edge(
+        name, EdgeKind.MISSING, kw, service_type=dep.service_type, component=comp
+    )
+
+
+def _edges(registry: Registry, spec: CallableSpec, component: str) -> tuple[Edge, ...]:
+    return tuple(edge_for(registry, dep, component) for dep in spec.dependencies)
+
+
+def calls_of(registry: Registry, registration: Registration) -> list[Call]:
+    """The implementation call then each decorator call, innermost first.
+
+    Instances and aliases make no calls.
+    """
+    if registration.kind in (Kind.INSTANCE, Kind.ALIAS):
+        return []
+    spec = registry.spec(registration)
+    calls = [
+        Call(
+            registration.implementation,
+            spec.factory_kind,
+            _edges(registry, spec, registration.component),
+        )
+    ]
+    key = (registration.service_type, registration.component)
+    for decoration in registry.decorations.get(key, ()):
+        dec_spec = registry.decorator_spec(decoration)
+        edges = []
+        inner_found = False
+        for dep in dec_spec.dependencies:
+            if not inner_found and dep.service_type == registration.service_type:
+                edges.append(Edge(dep.name, EdgeKind.INNER, dep.keyword_only))
+                inner_found = True
+            else:
+                edges.append(edge_for(registry, dep, registration.component))
+        if not inner_found:
+            edges.append(
+                Edge(
+                    "",
+                    EdgeKind.UNRESOLVABLE,
+                    problem=f"decorator {type_name(decoration.decorator)} has no "
+                    f"parameter hinted {type_name(registration.service_type)} "
+                    "to receive the object it wraps",
+                )
+            )
+        calls.append(
+            Call(decoration.decorator, dec_spec.factory_kind, tuple(edges), decoration)
+        )
+    return calls
+
+
+def alias_target(registry: Registry, registration: Registration) -> Registration | None:
+    """The registration an alias resolves to, or ``None`` when it is missing."""
+    return registry.resolve_one(
+        registration.implementation, registration.source_component
+    )
+
+
+def effective_lifetime(registry: Registry, registration: Registration) -> str:
+    """The lifetime of a registration, following aliases to their source."""
+    seen: set[int] = set()
+    current: Registration | None = registration
+    while current is not None and current.kind is Kind.ALIAS:
+        if id(current) in seen:
+            return "transient"
+        seen.add(id(current))
+        current = alias_target(registry, current)
+    return current.lifetime if current is not None else "transient"

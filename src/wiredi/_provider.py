@@ -1,0 +1,578 @@
+"""``ServiceProvider`` (the root) and ``Scope`` (a request scope)."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from typing_extensions import Self, TypeForm
+
+from wiredi._collection import Decoration, OptionsBinding
+from wiredi._compile import Compiler, finish_error
+from wiredi._disposal import dispose_all, dispose_all_async
+from wiredi._edges import Edge, EdgeKind
+from wiredi._options import options_registrations
+from wiredi._registration import Registration
+from wiredi._registry import Registry
+from wiredi._render import type_name
+from wiredi._roots import Roots
+from wiredi._scope_managers import ScopeManager
+from wiredi._validate import validate_graph
+from wiredi.errors import GraphValidationError, RegistrationError, ScopeError
+
+__all__ = ["Scope", "ServiceProvider"]
+
+T = TypeVar("T")
+
+
+class _Core:
+    """What a provider and all its scopes share: the registry and compiled code."""
+
+    __slots__ = ("compiler", "registry", "roots")
+
+    def __init__(self, registry: Registry, compiler: Compiler) -> None:
+        self.registry = registry
+        self.compiler = compiler
+        self.roots = Roots(registry, compiler)
+
+
+class ServiceProvider:
+    """The built container: resolves services and owns the singletons.
+
+    Create it with ``ServiceCollection.build_service_provider()``. Use it as
+    a context manager (``with`` or ``async with``) so that singletons are
+    disposed when it closes; open a ``Scope`` per request with
+    ``create_scope()``.
+
+    Example:
+        ```python
+        from wiredi import ServiceCollection
+
+        class Clock: ...
+
+        class Handler:
+            def __init__(self, clock: Clock) -> None:
+                self.clock = clock
+
+        services = ServiceCollection().add_singleton(Clock).add_scoped(Handler)
+        with services.build_service_provider() as provider:
+            with provider.create_scope() as scope:
+                handler = scope.get_service(Handler)
+                assert handler.clock is provider.get_service(Clock)
+        ```
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_cache",
+        "_closed",
+        "_core",
+        "_disposables",
+        "_exit_custom",
+        "_lock",
+        "_pending",
+        "_root",
+    )
+
+    _core: _Core
+    _root: ServiceProvider
+    _cache: dict[Any, Any] | None
+    _disposables: list[Any]
+    _lock: threading.RLock
+    _closed: bool
+    _pending: dict[Any, Any] | None
+    _exit_custom: Callable[[], None] | None
+
+    def __init__(self) -> None:
+        raise RegistrationError(
+            "ServiceProvider cannot be created directly",
+            hint="fill a ServiceCollection and call build_service_provider()",
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        registrations: Sequence[Registration],
+        decorations: Sequence[Decoration],
+        scope_managers: dict[str, ScopeManager],
+        options: Sequence[OptionsBinding],
+        *,
+        validate: bool,
+    ) -> ServiceProvider:
+        all_registrations = [*registrations, *options_registrations(options)]
+        registry = Registry(all_registrations, decorations, scope_managers, options)
+        provider = object.__new__(cls)
+        provider._init_state(None, provider)
+        compiler = Compiler(registry, provider)
+        provider._core = _Core(registry, compiler)
+        if validate:
+            errors = validate_graph(registry, compiler)
+            if errors:
+                raise GraphValidationError(errors)
+        return provider
+
+    def _init_state(
+        self, cache: dict[Any, Any] | None, root: ServiceProvider
+    ) -> None:
+        self._root = root
+        self._cache = cache
+        self._disposables = []
+        self._lock = threading.RLock()
+        self._closed = False
+        self._pending = None
+        self._exit_custom = None
+
+    # ---------------------------------------------------------- resolution
+
+    def _check_open(self) -> None:
+        if self._closed or self._root._closed:
+            what = "scope" if self._cache is not None else "provider"
+            raise ScopeError(
+                f"this {what} is closed",
+                hint="resolve from an open scope; a closed scope or provider "
+                "has disposed what it created",
+            )
+
+    def get_service(self, service_type: TypeForm[T], /, *, component: str = "") -> T:
+        """Resolve ``service_type`` (the last registration of it).
+
+        Raises:
+            ServiceNotFoundError: nothing is registered for ``service_type``.
+            ScopeError: a scoped service asked for outside a scope.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Clock: ...
+
+            provider = ServiceCollection().add_singleton(Clock).build_service_provider()
+            assert isinstance(provider.get_service(Clock), Clock)
+            ```
+        """
+        if self._closed:
+            self._check_open()
+        roots = self._core.roots
+        table = roots.sync.get(component) if component else roots.sync[""]
+        fn = table.get(service_type) if table is not None else None
+        if fn is None:
+            fn = roots.sync_fn(service_type, component)
+        try:
+            return fn(self)  # type: ignore[no-any-return]
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+
+    def get_required_service(
+        self, service_type: TypeForm[T], /, *, component: str = ""
+    ) -> T:
+        """Resolve ``service_type``; the .NET name of :meth:`get_service`.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Clock: ...
+
+            provider = ServiceCollection().add_singleton(Clock).build_service_provider()
+            assert provider.get_required_service(Clock) is provider.get_service(Clock)
+            ```
+        """
+        return self.get_service(service_type, component=component)
+
+    def get_services(
+        self, service_type: TypeForm[T], /, *, component: str = ""
+    ) -> list[T]:
+        """Resolve every registration of ``service_type``, in registration order.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Plugin: ...
+            class A(Plugin): ...
+            class B(Plugin): ...
+
+            services = ServiceCollection().add_singleton(Plugin, A).add_singleton(Plugin, B)
+            plugins = services.build_service_provider().get_services(Plugin)
+            assert [type(p) for p in plugins] == [A, B]
+            ```
+        """
+        self._check_open()
+        roots = self._core.roots
+        fn = roots.all_sync.get(component, {}).get(service_type)
+        if fn is None:
+            fn = roots.all_sync_fn(service_type, component)
+        try:
+            return fn(self)  # type: ignore[no-any-return]
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+
+    async def get_service_async(
+        self, service_type: TypeForm[T], /, *, component: str = ""
+    ) -> T:
+        """Resolve ``service_type``, awaiting any async factory in its graph.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ServiceCollection
+
+            class Client: ...
+
+            async def make_client() -> Client:
+                return Client()
+
+            services = ServiceCollection().add_singleton_factory(Client, make_client)
+            provider = services.build_service_provider()
+            assert isinstance(asyncio.run(provider.get_service_async(Client)), Client)
+            ```
+        """
+        if self._closed:
+            self._check_open()
+        roots = self._core.roots
+        table = roots.async_.get(component) if component else roots.async_[""]
+        entry = table.get(service_type) if table is not None else None
+        if entry is None:
+            entry = roots.async_entry(service_type, component)
+        fn, awaits = entry
+        try:
+            if awaits:
+                return await fn(self)  # type: ignore[no-any-return]
+            return fn(self)  # type: ignore[no-any-return]
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+
+    async def get_services_async(
+        self, service_type: TypeForm[T], /, *, component: str = ""
+    ) -> list[T]:
+        """Resolve every registration of ``service_type``, awaiting async factories.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ServiceCollection
+
+            class Plugin: ...
+
+            provider = ServiceCollection().add_singleton(Plugin).build_service_provider()
+            assert len(asyncio.run(provider.get_services_async(Plugin))) == 1
+            ```
+        """
+        self._check_open()
+        roots = self._core.roots
+        entry = roots.all_async.get(component, {}).get(service_type)
+        if entry is None:
+            entry = roots.all_async_entry(service_type, component)
+        fn, awaits = entry
+        try:
+            if awaits:
+                return await fn(self)  # type: ignore[no-any-return]
+            return fn(self)  # type: ignore[no-any-return]
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+
+    # -------------------------------------------------------------- invoke
+
+    def _invoke_arguments(
+        self, function: Any, given: dict[str, Any], *, is_async: bool
+    ) -> tuple[list[Any], dict[str, Any], list[tuple[int | str, Any]]]:
+        """Positional args, keyword args, and the awaitables to fill in."""
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        awaiting: list[tuple[int | str, Any]] = []
+        rest = dict(given)
+        for name, keyword_only, edge in self._core.roots.invoker(function):
+            if name in rest:
+                value = rest.pop(name)
+            else:
+                value = self._edge_value(function, edge, is_async=is_async)
+                if isinstance(value, _Awaiting):
+                    awaiting.append((name if keyword_only else len(args), value.fn))
+            if keyword_only:
+                kwargs[name] = value
+            else:
+                args.append(value)
+        kwargs.update(rest)
+        return args, kwargs, awaiting
+
+    def _edge_value(self, function: Any, edge: Edge, *, is_async: bool) -> Any:
+        compiler = self._core.compiler
+        kind = edge.kind
+        if kind is EdgeKind.RESOLVER:
+            return self
+        if kind is EdgeKind.CONST:
+            return edge.value
+        if kind is EdgeKind.ONE:
+            target = edge.targets[0]
+            if is_async and compiler.is_async(target):
+                return _Awaiting(compiler.async_fn(target))
+            return compiler.sync_fn(target)(self)
+        if kind is EdgeKind.ALL:
+            if is_async and any(compiler.is_async(t) for t in edge.targets):
+                fns = [
+                    (compiler.fn(t, is_async=compiler.is_async(t), ctx=False), t)
+                    for t in edge.targets
+                ]
+
+                async def gather(r: Any) -> list[Any]:
+                    return [
+                        await fn(r) if compiler.is_async(t) else fn(r) for fn, t in fns
+                    ]
+
+                return _Awaiting(gather)
+            return [compiler.sync_fn(t)(self) for t in edge.targets]
+        if kind is EdgeKind.MISSING:
+            return compiler.missing_raiser(edge.service_type, edge.component)(self)
+        raise RegistrationError(
+            f"invoke({type_name(function)}): parameter {edge.name!r} cannot be "
+            f"resolved ({edge.problem or 'context injection needs a registration'})",
+            hint="pass it as a keyword argument, or give it a type hint that is "
+            "registered",
+        )
+
+    def invoke(self, function: Callable[..., T], /, **given: Any) -> T:
+        """Call ``function``, passing ``given`` and resolving every other parameter.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Greeter:
+                def greet(self, name: str) -> str:
+                    return f"hello {name}"
+
+            def main(greeter: Greeter, name: str) -> str:
+                return greeter.greet(name)
+
+            provider = ServiceCollection().add_singleton(Greeter).build_service_provider()
+            assert provider.invoke(main, name="ada") == "hello ada"
+            ```
+        """
+        self._check_open()
+        try:
+            args, kwargs, _ = self._invoke_arguments(function, given, is_async=False)
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+        return function(*args, **kwargs)
+
+    async def invoke_async(self, function: Callable[..., Any], /, **given: Any) -> Any:
+        """Call ``function`` (awaiting it if it is async), resolving its parameters.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ServiceCollection
+
+            class Greeter: ...
+
+            async def main(greeter: Greeter) -> bool:
+                return isinstance(greeter, Greeter)
+
+            provider = ServiceCollection().add_singleton(Greeter).build_service_provider()
+            assert asyncio.run(provider.invoke_async(main))
+            ```
+        """
+        self._check_open()
+        try:
+            args, kwargs, awaiting = self._invoke_arguments(
+                function, given, is_async=True
+            )
+            for where, fn in awaiting:
+                value = await fn(self)
+                if isinstance(where, int):
+                    args[where] = value
+                else:
+                    kwargs[where] = value
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+        result = function(*args, **kwargs)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+
+    # -------------------------------------------------------------- scopes
+
+    def create_scope(self, name: str | None = None, scope_id: str | None = None) -> Scope:
+        """Open a request scope; with ``name`` and ``scope_id``, also enter that custom scope.
+
+        The custom scope is entered now and left when the scope closes. Use
+        the scope as a context manager (``with`` or ``async with``).
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class UnitOfWork: ...
+
+            provider = ServiceCollection().add_scoped(UnitOfWork).build_service_provider()
+            with provider.create_scope() as first, provider.create_scope() as second:
+                assert first.get_service(UnitOfWork) is not second.get_service(UnitOfWork)
+            ```
+        """
+        self._check_open()
+        scope = object.__new__(Scope)
+        scope._core = self._core
+        scope._init_state({}, self._root)
+        if name is not None:
+            manager = self._core.registry.scope_managers.get(name)
+            if manager is None:
+                known = ", ".join(sorted(self._core.registry.scope_managers)) or "none"
+                raise ScopeError(
+                    f"create_scope({name!r}, ...): no scope manager is registered "
+                    f"as {name!r} (registered: {known})",
+                    hint=f"add services.add_scope_manager({name!r}, "
+                    "ContextScopeManager()) before building",
+                )
+            if scope_id is None:
+                raise ScopeError(
+                    f"create_scope({name!r}): a custom scope needs a scope_id",
+                    hint=f"call create_scope({name!r}, scope_id)",
+                )
+            manager.enter_scope(scope_id)
+            scope._exit_custom = manager.exit_scope
+        return scope
+
+    # ------------------------------------------------------------- closing
+
+    def _what(self) -> str:
+        return "the provider" if self._cache is None else "the scope"
+
+    def close(self) -> None:
+        """Dispose what this provider (or scope) created, in reverse order.
+
+        Every disposer runs; one error is raised as it is, several as a
+        ``DisposalError`` (an ``ExceptionGroup``). Closing twice does nothing.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Pool:
+                closed = False
+
+                def close(self) -> None:
+                    self.closed = True
+
+            provider = ServiceCollection().add_singleton(Pool).build_service_provider()
+            pool = provider.get_service(Pool)
+            provider.close()
+            assert pool.closed
+            ```
+        """
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            dispose_all(self._disposables, self._what())
+        finally:
+            self._leave_custom()
+
+    async def aclose(self) -> None:
+        """Dispose asynchronously: ``aclose()`` first, then ``close()``/``dispose()``.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ServiceCollection
+
+            class Client:
+                closed = False
+
+                async def aclose(self) -> None:
+                    self.closed = True
+
+            provider = ServiceCollection().add_singleton(Client).build_service_provider()
+            client = provider.get_service(Client)
+            asyncio.run(provider.aclose())
+            assert client.closed
+            ```
+        """
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await dispose_all_async(self._disposables, self._what())
+        finally:
+            self._leave_custom()
+
+    def _leave_custom(self) -> None:
+        exit_custom, self._exit_custom = self._exit_custom, None
+        if exit_custom is not None:
+            exit_custom()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        count = len(self._core.registry.registrations)
+        state = ", closed" if self._closed else ""
+        return f"<wiredi.ServiceProvider(services={count}{state})>"
+
+
+class Scope(ServiceProvider):
+    """A request scope: caches scoped services and disposes what it created.
+
+    Get one from ``provider.create_scope()``; it resolves like the provider.
+    Singletons still come from the root provider.
+
+    Example:
+        ```python
+        from wiredi import Scope, ServiceCollection
+
+        class Session:
+            def __init__(self) -> None:
+                self.closed = False
+
+            def close(self) -> None:
+                self.closed = True
+
+        provider = ServiceCollection().add_scoped(Session).build_service_provider()
+        with provider.create_scope() as scope:
+            assert isinstance(scope, Scope)
+            session = scope.get_service(Session)
+        assert session.closed
+        ```
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<wiredi.Scope({state}, created={len(self._cache or ())})>"
+
+
+class _Awaiting:
+    """A parameter of ``invoke_async`` that still has to be awaited."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn

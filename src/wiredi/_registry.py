@@ -1,0 +1,203 @@
+"""The frozen registry a provider is built from: lookups, open generics, specs."""
+
+from __future__ import annotations
+
+import threading
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from wiredi._checks import origin_class
+from wiredi._collection import Decoration, OptionsBinding
+from wiredi._hints import CallableSpec, read_callable
+from wiredi._registration import Kind, Registration
+from wiredi._render import type_name
+from wiredi._scope_managers import ScopeManager
+from wiredi.errors import DependencyNode
+
+__all__ = ["Registry"]
+
+Key = tuple[Any, str]
+
+
+class Registry:
+    """Registrations indexed by ``(service_type, component)``, read-only after build.
+
+    Hints are read once per registration (``spec``) and open generics are
+    closed once per argument tuple (``lookup``), both cached under a lock.
+    """
+
+    def __init__(
+        self,
+        registrations: Sequence[Registration],
+        decorations: Sequence[Decoration],
+        scope_managers: dict[str, ScopeManager],
+        options: Sequence[OptionsBinding],
+    ) -> None:
+        self.registrations = tuple(registrations)
+        self.scope_managers = dict(scope_managers)
+        self.options = tuple(options)
+        self._closed: dict[Key, list[Registration]] = {}
+        self._open: dict[Key, list[Registration]] = {}
+        for registration in self.registrations:
+            key = (registration.service_type, registration.component)
+            if registration.is_open_generic:
+                self._open.setdefault(key, []).append(registration)
+            else:
+                self._closed.setdefault(key, []).append(registration)
+        self.decorations: dict[Key, list[Decoration]] = {}
+        for decoration in decorations:
+            key = (decoration.service_type, decoration.component)
+            self.decorations.setdefault(key, []).append(decoration)
+        self._lock = threading.RLock()
+        self._specs: dict[Any, CallableSpec] = {}
+        self._generic_cache: dict[tuple[Registration, Any], Registration] = {}
+        self._typevars: dict[Registration, dict[Any, Any]] = {}
+        self._nodes: dict[Registration, DependencyNode] = {}
+
+    # ---------------------------------------------------------------- lookup
+
+    def lookup(self, service_type: Any, component: str) -> list[Registration]:
+        """Every registration answering ``service_type`` in ``component``, in order."""
+        closed = self._closed.get((service_type, component), [])
+        origin = typing.get_origin(service_type)
+        if origin is None or not self._open:
+            return list(closed)
+        open_regs = self._open.get((origin, component), [])
+        if not open_regs:
+            return list(closed)
+        args = typing.get_args(service_type)
+        closed_generics = [self._close(reg, service_type, args) for reg in open_regs]
+        return sorted([*closed, *closed_generics], key=lambda r: r.order)
+
+    def resolve_one(self, service_type: Any, component: str) -> Registration | None:
+        """The registration a single resolve uses: the last closed, else the last open."""
+        closed = self._closed.get((service_type, component))
+        if closed:
+            return closed[-1]
+        regs = self.lookup(service_type, component)
+        return regs[-1] if regs else None
+
+    def components_with(self, service_type: Any) -> list[str]:
+        """Components (other than none) where ``service_type`` is registered."""
+        found = {c for (t, c) in self._closed if t == service_type}
+        origin = typing.get_origin(service_type)
+        if origin is not None:
+            found |= {c for (t, c) in self._open if t == origin}
+        return sorted(found)
+
+    def _close(self, reg: Registration, service_type: Any, args: tuple[Any, ...]) -> Registration:
+        cache_key = (reg, args)
+        found = self._generic_cache.get(cache_key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._generic_cache.get(cache_key)
+            if found is not None:
+                return found
+            service_params = getattr(reg.service_type, "__parameters__", ())
+            mapping = dict(zip(service_params, args, strict=False))
+            implementation = reg.implementation
+            impl_params = getattr(implementation, "__parameters__", ())
+            typevars = _implementation_typevars(
+                implementation, reg.service_type, mapping
+            )
+            if not typevars and len(impl_params) == len(args):
+                typevars = dict(zip(impl_params, args, strict=True))
+            closed_impl = implementation
+            if impl_params and all(p in typevars for p in impl_params):
+                closed_impl = implementation[tuple(typevars[p] for p in impl_params)]
+            closed = Registration(
+                service_type=service_type,
+                kind=Kind.TYPE,
+                implementation=closed_impl,
+                lifetime=reg.lifetime,
+                component=reg.component,
+                registered_at=reg.registered_at,
+                order=reg.order,
+            )
+            self._typevars[closed] = typevars
+            self._generic_cache[cache_key] = closed
+            return closed
+
+    # ----------------------------------------------------------------- specs
+
+    def spec(self, registration: Registration) -> CallableSpec:
+        """The dependencies of a type or factory registration, read once."""
+        found = self._specs.get(registration)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._specs.get(registration)
+            if found is None:
+                found = read_callable(
+                    registration.implementation,
+                    is_factory=registration.kind is Kind.FACTORY,
+                    typevars=self._typevars.get(registration),
+                )
+                self._specs[registration] = found
+            return found
+
+    def decorator_spec(self, decoration: Decoration) -> CallableSpec:
+        """The dependencies of a decorator, read once."""
+        found = self._specs.get(decoration)
+        if found is None:
+            with self._lock:
+                found = read_callable(decoration.decorator, is_factory=False)
+                self._specs[decoration] = found
+        return found
+
+    def node(self, registration: Registration) -> DependencyNode:
+        """The ``DependencyNode`` describing ``registration`` in paths."""
+        found = self._nodes.get(registration)
+        if found is None:
+            implementation = registration.implementation
+            if registration.kind is Kind.INSTANCE:
+                implementation = type(implementation)
+            found = DependencyNode(
+                registration.service_type,
+                implementation,
+                registration.lifetime or "alias",
+                registration.component,
+                registration.registered_at,
+            )
+            self._nodes[registration] = found
+        return found
+
+    def describe_missing(self, service_type: Any, component: str) -> str:
+        """A fix for a missing ``service_type``, naming components that have it."""
+        others = [c for c in self.components_with(service_type) if c != component]
+        if others:
+            names = ", ".join(repr(c) for c in others)
+            target = others[0]
+            return (
+                f"{type_name(service_type)} is registered in component(s) {names}; "
+                f"take it from there with "
+                f"Annotated[{type_name(service_type)}, FromComponent({target!r})], "
+                f"or register it in component {component!r}"
+            )
+        return (
+            f"register it, e.g. services.add_transient({type_name(service_type)}"
+            f"{', component=' + repr(component) if component else ''}), "
+            "or give the parameter a default"
+        )
+
+
+def _implementation_typevars(
+    implementation: Any, service_origin: Any, mapping: dict[Any, Any]
+) -> dict[Any, Any]:
+    """Map the implementation's type variables through its generic bases."""
+    impl_class = origin_class(implementation)
+    if impl_class is None:
+        return {}
+    for klass in impl_class.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            if typing.get_origin(base) is service_origin:
+                result: dict[Any, Any] = {}
+                for arg, value in zip(
+                    typing.get_args(base), mapping.values(), strict=False
+                ):
+                    if isinstance(arg, typing.TypeVar):
+                        result[arg] = value
+                return result
+    return {}

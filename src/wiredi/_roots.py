@@ -1,0 +1,156 @@
+"""Entry points: the compiled resolver for each type asked for at the top level."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._compile import Compiler
+from wiredi._context import CurrentGraph, DependencyContext
+from wiredi._edges import Edge, EdgeKind, calls_of, edge_for
+from wiredi._hints import read_callable
+from wiredi._registration import Kind, Registration
+from wiredi._registry import Registry
+from wiredi._render import type_name
+from wiredi._resolver import Resolver
+from wiredi.errors import ScopeError
+
+__all__ = ["Roots"]
+
+Fn = Callable[[Any], Any]
+AsyncEntry = tuple[Fn, bool]
+
+
+def _is_resolver_type(service_type: Any) -> bool:
+    from wiredi._provider import Scope, ServiceProvider  # noqa: PLC0415 - import cycle
+
+    return service_type in (ServiceProvider, Scope, Resolver)
+
+
+class Roots:
+    """Per-component tables of top-level resolvers, filled on first use.
+
+    The tables are plain dicts read without a lock; they are filled under
+    the compiler's lock.
+    """
+
+    def __init__(self, registry: Registry, compiler: Compiler) -> None:
+        self.registry = registry
+        self.compiler = compiler
+        self.lock = threading.RLock()
+        self.sync: dict[str, dict[Any, Fn]] = {"": {}}
+        self.async_: dict[str, dict[Any, AsyncEntry]] = {"": {}}
+        self.all_sync: dict[str, dict[Any, Fn]] = {"": {}}
+        self.all_async: dict[str, dict[Any, AsyncEntry]] = {"": {}}
+        self.invokers: dict[Any, tuple[tuple[str, bool, Edge], ...]] = {}
+
+    # ------------------------------------------------------------- single
+
+    def sync_fn(self, service_type: Any, component: str) -> Fn:
+        """The resolver of ``service_type`` for ``get_service``."""
+        with self.compiler.lock:
+            fn = self._single(service_type, component, is_async=False)
+            self.sync.setdefault(component, {})[service_type] = fn
+            return fn
+
+    def async_entry(self, service_type: Any, component: str) -> AsyncEntry:
+        """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
+        with self.compiler.lock:
+            reg = self.registry.resolve_one(service_type, component)
+            awaits = reg is not None and self.compiler.is_async(reg)
+            entry = (self._single(service_type, component, is_async=awaits), awaits)
+            self.async_.setdefault(component, {})[service_type] = entry
+            return entry
+
+    def _single(self, service_type: Any, component: str, *, is_async: bool) -> Fn:
+        reg = self.registry.resolve_one(service_type, component)
+        if reg is not None:
+            return self.compiler.fn(reg, is_async=is_async, ctx=False)
+        if _is_resolver_type(service_type):
+            return _self
+        if service_type in (DependencyContext, CurrentGraph):
+            return _context_outside_graph(service_type)
+        return self.compiler.missing_raiser(service_type, component)
+
+    # ---------------------------------------------------------------- all
+
+    def all_sync_fn(self, service_type: Any, component: str) -> Fn:
+        """The resolver of ``get_services(service_type)``."""
+        with self.compiler.lock:
+            regs = self.registry.lookup(service_type, component)
+            fns = tuple(self.compiler.sync_fn(reg) for reg in regs)
+
+            def resolve_all(r: Any) -> list[Any]:
+                return [fn(r) for fn in fns]
+
+            self.all_sync.setdefault(component, {})[service_type] = resolve_all
+            return resolve_all
+
+    def all_async_entry(self, service_type: Any, component: str) -> AsyncEntry:
+        """``(resolver, awaits)`` of ``get_services_async(service_type)``."""
+        with self.compiler.lock:
+            regs = self.registry.lookup(service_type, component)
+            flags = tuple(self.compiler.is_async(reg) for reg in regs)
+            if not any(flags):
+                entry: AsyncEntry = (self.all_sync_fn(service_type, component), False)
+            else:
+                fns = tuple(
+                    self.compiler.fn(reg, is_async=flag, ctx=False)
+                    for reg, flag in zip(regs, flags, strict=True)
+                )
+                pairs = tuple(zip(fns, flags, strict=True))
+
+                async def resolve_all_async(r: Any) -> list[Any]:
+                    return [await fn(r) if flag else fn(r) for fn, flag in pairs]
+
+                entry = (resolve_all_async, True)
+            self.all_async.setdefault(component, {})[service_type] = entry
+            return entry
+
+    # ------------------------------------------------------------- invoke
+
+    def invoker(self, function: Any) -> tuple[tuple[str, bool, Edge], ...]:
+        """``(name, keyword_only, edge)`` for each parameter of ``function``, cached."""
+        try:
+            found = self.invokers.get(function)
+        except TypeError:  # an unhashable callable is read on every call
+            found = None
+        if found is not None:
+            return found
+        spec = read_callable(function, is_factory=False)
+        result = tuple(
+            (dep.name, dep.keyword_only, edge_for(self.registry, dep, ""))
+            for dep in spec.dependencies
+        )
+        with contextlib.suppress(TypeError):
+            self.invokers[function] = result
+        return result
+
+
+def _self(r: Any) -> Any:
+    return r
+
+
+def _context_outside_graph(service_type: Any) -> Fn:
+    def raise_outside(*_: Any) -> Any:
+        raise ScopeError(
+            f"{type_name(service_type)} exists only while a graph is being built",
+            service_type=service_type,
+            hint=f"take {type_name(service_type)} as a parameter of a transient "
+            "constructor or factory instead of resolving it directly",
+        )
+
+    return raise_outside
+
+
+def registration_uses_context(registry: Registry, reg: Registration) -> bool:
+    """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
+    if reg.kind in (Kind.INSTANCE, Kind.ALIAS):
+        return False
+    return any(
+        edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
+        for call in calls_of(registry, reg)
+        for edge in call.edges
+    )

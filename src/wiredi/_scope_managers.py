@@ -1,0 +1,48 @@
+"""The ``ScopeManager`` protocol: pluggable custom lifetimes."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any, Protocol
+
+__all__ = ["ScopeManager"]
+
+
+class ScopeManager(Protocol):
+    """Keeps the storage of a custom scope (per tenant, session, workflow...).
+
+    ``create_scope(name, scope_id)`` calls ``enter_scope(scope_id)`` and, when
+    the scope closes, ``exit_scope()``. Services with ``lifetime=name`` are
+    cached in the mapping ``get_current_scope()`` returns; ``None`` means no
+    scope of this kind is active.
+
+    Example:
+        ```python
+        import threading
+        from collections.abc import MutableMapping
+        from typing import Any
+
+        class ThreadLocalScopes:
+            def __init__(self) -> None:
+                self._local = threading.local()
+                self._stores: dict[str, dict[Any, Any]] = {}
+
+            def enter_scope(self, scope_id: str) -> None:
+                self._local.current = self._stores.setdefault(scope_id, {})
+
+            def exit_scope(self) -> None:
+                self._local.current = None
+
+            def get_current_scope(self) -> MutableMapping[Any, Any] | None:
+                return getattr(self._local, "current", None)
+        ```
+    """
+
+    def enter_scope(self, scope_id: str) -> None:
+        """Make ``scope_id`` the active scope (of this manager) for the caller."""
+
+    def exit_scope(self) -> None:
+        """Leave the scope entered last by the caller."""
+
+    def get_current_scope(self) -> MutableMapping[Any, Any] | None:
+        """Return the active scope's storage, or ``None`` when none is active."""

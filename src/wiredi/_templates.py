@@ -1,0 +1,181 @@
+"""Source templates of the lifetime wrappers around a registration's ``build``.
+
+Each template is filled for one mode: sync or async, and with or without a
+``CurrentGraph`` (``g``) threaded through. Placeholders are internal constants;
+no user text is ever substituted.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TEMPLATES", "fill"]
+
+# Sync: create under the lock, double-checked; reads take no lock.
+_SINGLETON_SYNC = """
+def wrapper({args}):
+    v = slot.value
+    if v is not EMPTY:
+        {record_v}
+        return v
+    with slot.lock:
+        v = slot.value
+        if v is EMPTY:
+            v = build({root_args})
+            slot.value = v
+        else:
+            {record_v}
+        return v
+"""
+
+# Async: never hold a thread lock across an await; one task creates, the
+# others wait on a future (thread-safe, loop-agnostic) and then re-check.
+_SINGLETON_ASYNC = """
+async def wrapper({args}):
+    while True:
+        v = slot.value
+        if v is not EMPTY:
+            {record_v}
+            return v
+        with slot.lock:
+            v = slot.value
+            if v is EMPTY:
+                pending = slot.pending
+                if pending is None:
+                    pending = slot.pending = NEW_FUTURE()
+                    break
+        await WAIT(pending, R)
+    try:
+        v = await build({root_args})
+    except BaseException:
+        with slot.lock:
+            slot.pending = None
+        RELEASE(pending)
+        raise
+    with slot.lock:
+        slot.value = v
+        slot.pending = None
+    RELEASE(pending)
+    return v
+"""
+
+_SCOPED_SYNC = """
+def wrapper({args}):
+    cache = r._cache
+    if cache is None:
+        NO_SCOPE()
+    try:
+        v = cache[R]
+    except KeyError:
+        with r._lock:
+            v = cache.get(R, EMPTY)
+            if v is EMPTY:
+                v = build({args})
+                cache[R] = v
+                return v
+    {record_v}
+    return v
+"""
+
+_SCOPED_ASYNC = """
+async def wrapper({args}):
+    cache = r._cache
+    if cache is None:
+        NO_SCOPE()
+    while True:
+        v = cache.get(R, EMPTY)
+        if v is not EMPTY:
+            {record_v}
+            return v
+        with r._lock:
+            v = cache.get(R, EMPTY)
+            if v is EMPTY:
+                pendings = r._pending
+                if pendings is None:
+                    pendings = r._pending = {{}}
+                pending = pendings.get(R)
+                if pending is None:
+                    pending = pendings[R] = NEW_FUTURE()
+                    break
+        await WAIT(pending, R)
+    try:
+        v = await build({args})
+    except BaseException:
+        with r._lock:
+            pendings.pop(R, None)
+        RELEASE(pending)
+        raise
+    with r._lock:
+        cache[R] = v
+        pendings.pop(R, None)
+    RELEASE(pending)
+    return v
+"""
+
+_CUSTOM_SYNC = """
+def wrapper({args}):
+    storage = CURRENT()
+    if storage is None:
+        NO_SCOPE()
+    try:
+        v = storage[R]
+    except KeyError:
+        with lock:
+            v = storage.get(R, EMPTY)
+            if v is EMPTY:
+                v = build({root_args})
+                storage[R] = v
+                return v
+    {record_v}
+    return v
+"""
+
+_CUSTOM_ASYNC = """
+async def wrapper({args}):
+    storage = CURRENT()
+    if storage is None:
+        NO_SCOPE()
+    while True:
+        v = storage.get(R, EMPTY)
+        if v is not EMPTY:
+            {record_v}
+            return v
+        with lock:
+            v = storage.get(R, EMPTY)
+            if v is EMPTY:
+                pending = pendings.get(id(storage))
+                if pending is None:
+                    pending = pendings[id(storage)] = NEW_FUTURE()
+                    break
+        await WAIT(pending, R)
+    try:
+        v = await build({root_args})
+    except BaseException:
+        with lock:
+            pendings.pop(id(storage), None)
+        RELEASE(pending)
+        raise
+    with lock:
+        storage[R] = v
+        pendings.pop(id(storage), None)
+    RELEASE(pending)
+    return v
+"""
+
+TEMPLATES = {
+    ("singleton", False): _SINGLETON_SYNC,
+    ("singleton", True): _SINGLETON_ASYNC,
+    ("scoped", False): _SCOPED_SYNC,
+    ("scoped", True): _SCOPED_ASYNC,
+    ("custom", False): _CUSTOM_SYNC,
+    ("custom", True): _CUSTOM_ASYNC,
+}
+
+
+def fill(kind: str, *, is_async: bool, ctx: bool) -> list[str]:
+    """Return the lines of the ``kind`` wrapper for one mode."""
+    template = TEMPLATES[(kind, is_async)]
+    source = template.format(
+        args="r, g" if ctx else "r",
+        root_args="ROOT, g" if ctx else "ROOT",
+        record_v="g.record(R, v)" if ctx else "pass",
+    )
+    return source.strip("\n").splitlines()

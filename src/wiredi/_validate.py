@@ -1,0 +1,298 @@
+"""Build-time validation: walk every registration's graph, collect every problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wiredi._compile import Compiler
+from wiredi._edges import EdgeKind, alias_target, calls_of, effective_lifetime
+from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
+from wiredi._registration import Kind, Registration
+from wiredi._registry import Registry
+from wiredi._render import type_name
+from wiredi._roots import registration_uses_context
+from wiredi.errors import (
+    CircularDependencyError,
+    ConfigurationError,
+    DependencyNode,
+    DIError,
+    LifetimeError,
+    RegistrationError,
+    ScopeError,
+    ServiceNotFoundError,
+)
+
+__all__ = ["validate_graph"]
+
+_RANK = {Lifetime.SINGLETON.value: 0, Lifetime.SCOPED.value: 2}
+_CUSTOM_RANK = 1
+
+
+def _rank(lifetime: str) -> int | None:
+    if lifetime in ("", Lifetime.TRANSIENT.value):
+        return None
+    return _RANK.get(lifetime, _CUSTOM_RANK)
+
+
+class _Validator:
+    def __init__(self, registry: Registry, compiler: Compiler) -> None:
+        self.registry = registry
+        self.compiler = compiler
+        self.errors: list[DIError] = []
+        self._reported: set[Any] = set()
+        self._done: set[tuple[Registration, Registration | None]] = set()
+
+    def report(self, key: Any, error: DIError) -> None:
+        if key not in self._reported:
+            self._reported.add(key)
+            self.errors.append(error)
+
+    def node(self, reg: Registration) -> DependencyNode:
+        return self.registry.node(reg)
+
+    # ---------------------------------------------------------------- walk
+
+    def visit(
+        self,
+        reg: Registration,
+        path: dict[Registration, None],
+        owner: Registration | None,
+    ) -> None:
+        if reg in path:
+            self._cycle(reg, path)
+            return
+        lifetime = effective_lifetime(self.registry, reg)
+        rank = _rank(lifetime) if reg.kind is not Kind.ALIAS else None
+        if rank is not None:
+            if owner is not None:
+                self._check_capture(owner, reg, path)
+            owner = reg
+        key = (reg, owner)
+        if key in self._done:
+            return
+        path[reg] = None
+        try:
+            if reg.kind is Kind.ALIAS:
+                self._alias(reg, path, owner)
+            else:
+                self._calls(reg, path, owner)
+        finally:
+            del path[reg]
+        self._done.add(key)
+
+    def _alias(
+        self,
+        reg: Registration,
+        path: dict[Registration, None],
+        owner: Registration | None,
+    ) -> None:
+        target = alias_target(self.registry, reg)
+        if target is None:
+            source = reg.implementation
+            self.report(
+                ("missing-alias", reg),
+                ServiceNotFoundError(
+                    f"alias {type_name(reg.service_type)} points to "
+                    f"{type_name(source)}, which is not registered"
+                    + (
+                        f" in component {reg.source_component!r}"
+                        if reg.source_component
+                        else ""
+                    ),
+                    service_type=source,
+                    component=reg.source_component,
+                    path=self._path(path, reg),
+                    registered_at=reg.registered_at,
+                    hint=self.registry.describe_missing(source, reg.source_component),
+                ),
+            )
+            return
+        self.visit(target, path, owner)
+
+    def _calls(
+        self,
+        reg: Registration,
+        path: dict[Registration, None],
+        owner: Registration | None,
+    ) -> None:
+        for call in calls_of(self.registry, reg):
+            for edge in call.edges:
+                if edge.kind is EdgeKind.MISSING:
+                    self._missing(reg, edge.name, edge.service_type, edge.component, path)
+                elif edge.kind is EdgeKind.UNRESOLVABLE:
+                    self.report(
+                        ("unresolvable", reg, call.function, edge.name),
+                        RegistrationError(
+                            f"{type_name(call.function)} cannot be built: "
+                            f"{edge.problem}",
+                            service_type=reg.service_type,
+                            component=reg.component,
+                            path=self._path(path),
+                            registered_at=reg.registered_at,
+                            hint="add a type hint (or a default value) to the "
+                            "parameter, or register a factory",
+                        ),
+                    )
+                for target in edge.targets:
+                    self.visit(target, path, owner)
+
+    # -------------------------------------------------------------- checks
+
+    def _path(
+        self, path: dict[Registration, None], *extra: Registration
+    ) -> tuple[DependencyNode, ...]:
+        return tuple(self.node(r) for r in (*path, *extra))
+
+    def _missing(
+        self,
+        reg: Registration,
+        name: str,
+        service_type: Any,
+        component: str,
+        path: dict[Registration, None],
+    ) -> None:
+        missing = DependencyNode(service_type, None, "", component)
+        where = f" in component {component!r}" if component else ""
+        self.report(
+            ("missing", reg, name),
+            ServiceNotFoundError(
+                f"{type_name(reg.service_type)} needs {type_name(service_type)} "
+                f"(parameter {name!r}), which is not registered{where}",
+                service_type=service_type,
+                component=component,
+                path=(*self._path(path), missing),
+                registered_at=reg.registered_at,
+                hint=self.registry.describe_missing(service_type, component),
+            ),
+        )
+
+    def _cycle(self, reg: Registration, path: dict[Registration, None]) -> None:
+        members = list(path)
+        cycle = [*members[members.index(reg) :], reg]
+        key = ("cycle", frozenset(cycle))
+        nodes = tuple(self.node(r) for r in cycle)
+        names = " -> ".join(type_name(n.service_type) for n in nodes)
+        self.report(
+            key,
+            CircularDependencyError(
+                f"circular dependency: {names}",
+                service_type=reg.service_type,
+                component=reg.component,
+                path=nodes,
+                registered_at=reg.registered_at,
+                hint="break the cycle: inject the resolver (or a factory) and "
+                "resolve one side lazily, or move the shared part into a "
+                "third service",
+            ),
+        )
+
+    def _check_capture(
+        self, owner: Registration, reg: Registration, path: dict[Registration, None]
+    ) -> None:
+        owner_life = effective_lifetime(self.registry, owner)
+        life = effective_lifetime(self.registry, reg)
+        owner_rank, rank = _rank(owner_life), _rank(life)
+        if owner_rank is None or rank is None or rank <= owner_rank:
+            return
+        members = list(path)
+        start = members.index(owner) if owner in members else 0
+        nodes = tuple(self.node(r) for r in (*members[start:], reg))
+        owner_name, name = type_name(owner.service_type), type_name(reg.service_type)
+        self.report(
+            ("capture", owner, reg),
+            LifetimeError(
+                f"{owner_name} ({owner_life}) would capture {name} ({life}): "
+                f"one {name} would outlive the {life} it belongs to",
+                service_type=reg.service_type,
+                component=reg.component,
+                path=nodes,
+                registered_at=owner.registered_at,
+                hint=f"make {owner_name} {life} or shorter-lived, make {name} "
+                f"live at least as long as {owner_life}, or take the resolver "
+                f"and resolve {name} inside a scope when it is needed",
+            ),
+        )
+
+    def registration_checks(self) -> None:
+        managers = self.registry.scope_managers
+        for reg in self.registry.registrations:
+            life = reg.lifetime
+            if life and life not in BUILTIN_LIFETIMES and life not in managers:
+                known = ", ".join(sorted(managers)) or "none registered"
+                self.report(
+                    ("scope", reg),
+                    ScopeError(
+                        f"{type_name(reg.service_type)} has lifetime {life!r}, but "
+                        f"no scope manager is registered under that name "
+                        f"(scope managers: {known})",
+                        service_type=reg.service_type,
+                        component=reg.component,
+                        path=(self.node(reg),),
+                        registered_at=reg.registered_at,
+                        hint=f"add services.add_scope_manager({life!r}, "
+                        "ContextScopeManager()), or fix the lifetime name",
+                    ),
+                )
+            if life != Lifetime.TRANSIENT and registration_uses_context(
+                self.registry, reg
+            ):
+                self.report(
+                    ("context", reg),
+                    LifetimeError(
+                        f"{type_name(reg.service_type)} takes DependencyContext or "
+                        f"CurrentGraph but is registered as {life}",
+                        service_type=reg.service_type,
+                        component=reg.component,
+                        path=(self.node(reg),),
+                        registered_at=reg.registered_at,
+                        hint="register it as transient: a "
+                        f"{life} instance is built once, so it would keep the "
+                        "context of the first graph that asked for it forever",
+                    ),
+                )
+        for (service_type, component), decorations in self.registry.decorations.items():
+            if not self.registry.lookup(service_type, component):
+                for decoration in decorations:
+                    self.report(
+                        ("decorate", decoration),
+                        RegistrationError(
+                            f"decorate({type_name(service_type)}, "
+                            f"{type_name(decoration.decorator)}): "
+                            f"{type_name(service_type)} has no registration to wrap",
+                            service_type=service_type,
+                            component=component,
+                            registered_at=decoration.registered_at,
+                            hint=f"register {type_name(service_type)} too, or "
+                            "remove the decorate() call",
+                        ),
+                    )
+
+    def options_checks(self) -> None:
+        if not self.registry.options:
+            return
+        from wiredi.config import IConfiguration, bind  # noqa: PLC0415
+
+        config_reg = self.registry.resolve_one(IConfiguration, "")
+        if config_reg is None or config_reg.kind is not Kind.INSTANCE:
+            return
+        config = config_reg.implementation
+        for binding in self.registry.options:
+            if config.get(binding.section) is None:
+                continue
+            try:
+                bind(config, binding.options_type, section=binding.section)
+            except ConfigurationError as error:
+                error.registered_at = binding.registered_at
+                self.report(("options", binding), error)
+
+
+def validate_graph(registry: Registry, compiler: Compiler) -> list[DIError]:
+    """Every problem in the registrations' graphs, each with its path and a fix."""
+    validator = _Validator(registry, compiler)
+    validator.registration_checks()
+    for reg in registry.registrations:
+        if reg.is_open_generic:
+            continue
+        validator.visit(reg, {}, None)
+    validator.options_checks()
+    return validator.errors

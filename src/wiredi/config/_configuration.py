@@ -1,0 +1,277 @@
+"""``IConfiguration`` and the dict-backed ``Configuration``, plus secret redaction.
+
+Keys are ``:``-separated paths matched case-insensitively at every level, as
+in .NET's ``Microsoft.Extensions.Configuration``. The helpers at the bottom
+(merging, secret detection, redaction) are shared with the sources and the
+binder.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any, Final, Protocol
+
+__all__ = [
+    "SEPARATOR",
+    "Configuration",
+    "IConfiguration",
+    "looks_secret",
+    "merge_into",
+    "normalise_tree",
+    "redacted",
+]
+
+SEPARATOR: Final = ":"
+"""Separates the segments of a configuration key path."""
+
+_SECRET_WORDS: Final = ("password", "secret", "token", "key", "credential")
+_REDACTED: Final = "***"
+_MISSING: Final = object()
+
+
+class IConfiguration(Protocol):
+    """Read access to layered configuration, keyed by ``:``-separated paths.
+
+    Register one with ``services.add_instance(IConfiguration, config)``;
+    ``services.configure(T, section=...)`` binds its sections. Any object with
+    these methods works, so tests may pass their own.
+
+    Example:
+        ```python
+        from wiredi.config import Configuration, IConfiguration
+
+        def backend_of(config: IConfiguration, tenant: str) -> str:
+            return str(config.get(f"tenants:{tenant}:backend", "local"))
+
+        config = Configuration({"tenants": {"ACME": {"backend": "s3"}}})
+        assert backend_of(config, "acme") == "s3"
+        assert backend_of(config, "globex") == "local"
+        ```
+    """
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value at ``key`` (a ``dict`` for a section), or ``default``."""
+        ...
+
+    def get_section(self, key: str) -> IConfiguration:
+        """Return the section at ``key``; an empty one when there is none."""
+        ...
+
+    def __getitem__(self, key: str) -> Any:
+        """Return the value at ``key``; raise ``KeyError`` when there is none."""
+        ...
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the top-level keys."""
+        ...
+
+    def __contains__(self, key: object) -> bool:
+        """Tell whether a value exists at the key path."""
+        ...
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a deep copy of the whole tree as plain dicts and lists."""
+        ...
+
+
+class Configuration(Mapping[str, Any]):
+    """An immutable tree of configuration values read with ``:`` key paths.
+
+    Keys match case-insensitively at every level (``"Tenants:acme"`` finds
+    ``{"tenants": {"ACME": ...}}``), a key written as ``"a:b"`` in the input is
+    the same as ``{"a": {"b": ...}}``, and a numeric segment indexes a list
+    (``"servers:0"``). Reading never exposes the internal tree: sections and
+    lists come back as copies. ``repr()`` shows ``'***'`` for the values of keys
+    that look secret (containing password, secret, token, key or credential).
+
+    Args:
+        data: The nested mapping to read from. It is copied.
+
+    Example:
+        ```python
+        from wiredi.config import Configuration
+
+        config = Configuration({"tenants": {"ACME": {"backend": "s3"}}})
+        assert config.get("tenants:acme:backend") == "s3"
+        assert config.get("tenants:globex:backend", "local") == "local"
+        assert list(config.get_section("tenants")) == ["ACME"]
+        assert "tenants:ACME" in config
+        ```
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data: dict[str, Any] = normalise_tree(data or {})
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value at the ``:``-separated ``key``, or ``default``.
+
+        A section comes back as a ``dict`` copy; use :meth:`get_section` to
+        keep reading it with key paths.
+
+        Example:
+            ```python
+            from wiredi.config import Configuration
+
+            config = Configuration({"database": {"host": "db", "port": 5432}})
+            assert config.get("Database:Port") == 5432
+            assert config.get("database:user") is None
+            assert config.get("database") == {"host": "db", "port": 5432}
+            ```
+        """
+        value = _lookup(self._data, key)
+        if value is _MISSING:
+            return default
+        return copy.deepcopy(value)
+
+    def get_section(self, key: str) -> Configuration:
+        """Return the section at ``key``; an empty ``Configuration`` when missing.
+
+        A list becomes a section keyed ``"0"``, ``"1"``, ...; a single value is
+        not a section, so it gives an empty one too.
+
+        Example:
+            ```python
+            from wiredi.config import Configuration
+
+            config = Configuration({"tenants": {"ACME": {"backend": "s3"}}})
+            assert config.get_section("tenants").get("acme:backend") == "s3"
+            assert len(config.get_section("missing")) == 0
+            ```
+        """
+        value = _lookup(self._data, key)
+        if isinstance(value, Mapping):
+            return Configuration(value)
+        if isinstance(value, list):
+            return Configuration({str(index): item for index, item in enumerate(value)})
+        return Configuration()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a deep copy of the whole tree as plain dicts and lists.
+
+        Example:
+            ```python
+            from wiredi.config import Configuration
+
+            config = Configuration({"a:b": 1})
+            assert config.to_dict() == {"a": {"b": 1}}
+            ```
+        """
+        return copy.deepcopy(self._data)
+
+    def __getitem__(self, key: str) -> Any:
+        value = _lookup(self._data, key)
+        if value is _MISSING:
+            raise KeyError(key)
+        return copy.deepcopy(value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and _lookup(self._data, key) is not _MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"<wiredi.config.Configuration({redacted(self._data)!r})>"
+
+
+def _lookup(data: dict[str, Any], key: str) -> Any:
+    """Walk ``key``'s segments down ``data``; ``_MISSING`` when any is absent."""
+    if not key:
+        return data
+    node: Any = data
+    for segment in key.split(SEPARATOR):
+        if isinstance(node, Mapping):
+            found = _find_key(node, segment)
+            if found is None:
+                return _MISSING
+            node = node[found]
+        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+            node = node[int(segment)]
+        else:
+            return _MISSING
+    return node
+
+
+def _find_key(mapping: Mapping[str, Any], key: str) -> str | None:
+    """Return the key of ``mapping`` equal to ``key`` ignoring case, if any."""
+    if key in mapping:
+        return key
+    folded = key.casefold()
+    for candidate in mapping:
+        if candidate.casefold() == folded:
+            return candidate
+    return None
+
+
+def normalise_tree(data: Mapping[Any, Any]) -> dict[str, Any]:
+    """Copy ``data`` into plain dicts with ``str`` keys, splitting ``"a:b"`` keys.
+
+    Keys that differ only in case are merged, the later one winning.
+    """
+    result: dict[str, Any] = {}
+    for raw_key, raw_value in data.items():
+        *parents, last = str(raw_key).split(SEPARATOR)
+        value: Any = {last: raw_value}
+        for parent in reversed(parents):
+            value = {parent: value}
+        merge_into(result, {key: _normalise_value(item) for key, item in value.items()})
+    return result
+
+
+def _normalise_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return normalise_tree(value)
+    if isinstance(value, list | tuple):
+        return [_normalise_value(item) for item in value]
+    return copy.deepcopy(value)
+
+
+def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Deep-merge ``source`` into ``target``, matching keys case-insensitively.
+
+    Sections merge key by key; anything else (a value, a list) replaces what
+    was there. The existing spelling of a key is kept. ``source`` must come
+    from :func:`normalise_tree`; its parts are moved into ``target``, not copied.
+    """
+    for key, value in source.items():
+        existing_key = _find_key(target, key)
+        if existing_key is None:
+            target[key] = value
+            continue
+        existing = target[existing_key]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            merge_into(existing, value)
+        else:
+            target[existing_key] = value
+
+
+def looks_secret(key: str) -> bool:
+    """Tell whether a key names a secret (password, secret, token, key, credential).
+
+    The check ignores case, so ``api_key``, ``apiKey`` and ``ClientSecret`` all
+    count.
+    """
+    folded = key.casefold()
+    return any(word in folded for word in _SECRET_WORDS)
+
+
+def redacted(value: Any, *, depth: int = 0) -> Any:
+    """Return a copy of ``value`` with the values of secret-looking keys as ``'***'``."""
+    if depth > 32:
+        return "..."
+    if isinstance(value, Mapping):
+        return {
+            key: _REDACTED
+            if isinstance(key, str) and looks_secret(key)
+            else redacted(item, depth=depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redacted(item, depth=depth + 1) for item in value]
+    return value
