@@ -1,0 +1,183 @@
+"""Concurrency: singletons and scoped services are built once under threads and tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.fakes import Clock
+from wiredi import ServiceCollection, ServiceProvider
+
+THREADS = 16
+TASKS = 200
+
+
+class SlowSingleton:
+    """Constructed behind a gate so that every thread arrives before it finishes."""
+
+    gate = threading.Event()
+    built: list[SlowSingleton] = []
+    lock = threading.Lock()
+
+    def __init__(self, clock: Clock) -> None:
+        SlowSingleton.gate.wait(timeout=5)
+        with SlowSingleton.lock:
+            SlowSingleton.built.append(self)
+
+
+class Outer:
+    pass
+
+
+class TestThreads:
+    def test_singleton_built_once_by_16_threads(self) -> None:
+        """16 threads asking at the same moment get one singleton, built once."""
+        SlowSingleton.gate.clear()
+        SlowSingleton.built.clear()
+        services = ServiceCollection().add_singleton(Clock).add_singleton(SlowSingleton)
+        provider = services.build_service_provider()
+        barrier = threading.Barrier(THREADS + 1)
+
+        def resolve() -> SlowSingleton:
+            barrier.wait(timeout=5)
+            return provider.get_service(SlowSingleton)
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            futures = [pool.submit(resolve) for _ in range(THREADS)]
+            barrier.wait(timeout=5)
+            SlowSingleton.gate.set()
+            results = [f.result(timeout=10) for f in futures]
+        assert len(SlowSingleton.built) == 1
+        assert all(r is results[0] for r in results)
+
+    def test_scoped_built_once_per_scope_across_threads(self) -> None:
+        """Threads sharing one scope get one scoped instance."""
+        made: list[object] = []
+        gate = threading.Event()
+
+        def make() -> Clock:
+            gate.wait(timeout=5)
+            clock = Clock()
+            made.append(clock)
+            return clock
+
+        provider = ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        barrier = threading.Barrier(THREADS + 1)
+        with provider.create_scope() as scope:
+
+            def resolve() -> Clock:
+                barrier.wait(timeout=5)
+                return scope.get_service(Clock)
+
+            with ThreadPoolExecutor(THREADS) as pool:
+                futures = [pool.submit(resolve) for _ in range(THREADS)]
+                barrier.wait(timeout=5)
+                gate.set()
+                results = {id(f.result(timeout=10)) for f in futures}
+        assert len(made) == 1
+        assert len(results) == 1
+
+    def test_concurrent_scopes_do_not_share(self) -> None:
+        """Each thread's own scope has its own scoped instance."""
+        provider = ServiceCollection().add_scoped(Clock).build_service_provider()
+        barrier = threading.Barrier(THREADS)
+
+        def in_scope() -> Clock:
+            with provider.create_scope() as scope:
+                barrier.wait(timeout=5)
+                clock = scope.get_service(Clock)
+                assert scope.get_service(Clock) is clock
+                return clock
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            clocks = list(pool.map(lambda _: in_scope(), range(THREADS)))
+        assert len({id(c) for c in clocks}) == THREADS
+
+
+class TestTasks:
+    async def test_async_singleton_built_once_by_200_tasks(self) -> None:
+        """200 tasks awaiting an async singleton factory at once build it once."""
+        calls: list[int] = []
+        release = asyncio.Event()
+
+        async def make() -> Clock:
+            calls.append(1)
+            await release.wait()
+            return Clock()
+
+        services = ServiceCollection().add_singleton_factory(Clock, make)
+        provider = services.build_service_provider()
+        tasks = [
+            asyncio.create_task(provider.get_service_async(Clock)) for _ in range(TASKS)
+        ]
+        await asyncio.sleep(0)
+        release.set()
+        results = await asyncio.gather(*tasks)
+        assert calls == [1]
+        assert all(r is results[0] for r in results)
+
+    async def test_async_scoped_built_once_per_scope_by_200_tasks(self) -> None:
+        """200 tasks sharing one scope build its async scoped service once."""
+        calls: list[int] = []
+        release = asyncio.Event()
+
+        async def make() -> Clock:
+            calls.append(1)
+            await release.wait()
+            return Clock()
+
+        provider = ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        async with provider.create_scope() as scope:
+            tasks = [
+                asyncio.create_task(scope.get_service_async(Clock)) for _ in range(TASKS)
+            ]
+            await asyncio.sleep(0)
+            release.set()
+            results = await asyncio.gather(*tasks)
+        assert calls == [1]
+        assert len({id(r) for r in results}) == 1
+
+    async def test_threads_and_tasks_together(self) -> None:
+        """Sync threads and async tasks resolving one sync singleton share it."""
+        SlowSingleton.gate.clear()
+        SlowSingleton.built.clear()
+        services = ServiceCollection().add_singleton(Clock).add_singleton(SlowSingleton)
+        provider = services.build_service_provider()
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(8) as pool:
+            thread_results = [
+                loop.run_in_executor(pool, provider.get_service, SlowSingleton)
+                for _ in range(8)
+            ]
+            await asyncio.sleep(0.01)
+            SlowSingleton.gate.set()
+            task_results = await asyncio.gather(
+                *(provider.get_service_async(SlowSingleton) for _ in range(50))
+            )
+            results = [*await asyncio.gather(*thread_results), *task_results]
+        assert len(SlowSingleton.built) == 1
+        assert all(r is results[0] for r in results)
+
+    async def test_concurrent_graphs_see_no_false_cycles(self) -> None:
+        """Concurrent resolutions through resolver factories never report a cycle."""
+
+        async def make_clock() -> Clock:
+            await asyncio.sleep(0)
+            return Clock()
+
+        services = ServiceCollection()
+        services.add_transient_factory(Clock, make_clock)
+
+        async def outer(sp: ServiceProvider) -> Outer:  # resolver-taking: opaque
+            await sp.get_service_async(Clock)
+            await asyncio.sleep(0)
+            await sp.get_service_async(Clock)
+            return Outer()
+
+        services.add_transient_factory(Outer, outer)
+        provider = services.build_service_provider()
+        results = await asyncio.gather(
+            *(provider.get_service_async(Outer) for _ in range(TASKS))
+        )
+        assert len({id(r) for r in results}) == TASKS
