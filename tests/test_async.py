@@ -82,7 +82,11 @@ class TestResolve:
             calls.append(1)
             return Clock()
 
-        provider = ServiceCollection().add_singleton_factory(Clock, make).build_service_provider()
+        provider = (
+            ServiceCollection()
+            .add_singleton_factory(Clock, make)
+            .build_service_provider()
+        )
         first = await provider.get_service_async(Clock)
         assert await provider.get_service_async(Clock) is first
         assert calls == [1]
@@ -93,7 +97,9 @@ class TestResolve:
         async def make() -> Clock:
             return Clock()
 
-        services = ServiceCollection().add_singleton(Clock).add_transient_factory(Clock, make)
+        services = (
+            ServiceCollection().add_singleton(Clock).add_transient_factory(Clock, make)
+        )
         provider = services.build_service_provider()
         clocks = await provider.get_services_async(Clock)
         assert len(clocks) == 2
@@ -173,7 +179,9 @@ class TestAsyncGenerators:
             events.append("close")
 
         provider = (
-            ServiceCollection().add_scoped_factory(Connection, session).build_service_provider()
+            ServiceCollection()
+            .add_scoped_factory(Connection, session)
+            .build_service_provider()
         )
         async with provider.create_scope() as scope:
             connection = await scope.get_service_async(Connection)
@@ -188,7 +196,9 @@ class TestAsyncGenerators:
             yield Connection()
 
         provider = (
-            ServiceCollection().add_scoped_factory(Connection, session).build_service_provider()
+            ServiceCollection()
+            .add_scoped_factory(Connection, session)
+            .build_service_provider()
         )
         scope = provider.create_scope()
         await scope.get_service_async(Connection)
@@ -275,7 +285,11 @@ class TestCancellation:
                 await asyncio.sleep(10)
             return Clock()
 
-        provider = ServiceCollection().add_singleton_factory(Clock, make).build_service_provider()
+        provider = (
+            ServiceCollection()
+            .add_singleton_factory(Clock, make)
+            .build_service_provider()
+        )
         task = asyncio.create_task(provider.get_service_async(Clock))
         await started.wait()
         waiter = asyncio.create_task(provider.get_service_async(Clock))

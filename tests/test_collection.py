@@ -46,7 +46,9 @@ class TestAdd:
         assert registration.component == "x"
         assert registration.registered_at.startswith("test_collection.py:")
 
-    def test_general_add_accepts_enum_and_names(self, services: ServiceCollection) -> None:
+    def test_general_add_accepts_enum_and_names(
+        self, services: ServiceCollection
+    ) -> None:
         """add() takes a Lifetime member or its name."""
         services.add(Clock, lifetime=Lifetime.SCOPED)
         services.add(Repo, lifetime="singleton")
@@ -109,7 +111,9 @@ class TestTryAddReplaceRemove:
         services.try_add_singleton(Clock, component="other")
         assert len(services) == 2
 
-    def test_replace_drops_every_registration(self, services: ServiceCollection) -> None:
+    def test_replace_drops_every_registration(
+        self, services: ServiceCollection
+    ) -> None:
         """replace() removes every registration of the type and adds one."""
 
         class FakeClock(UtcClock): ...

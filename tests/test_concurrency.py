@@ -62,7 +62,9 @@ class TestThreads:
             made.append(clock)
             return clock
 
-        provider = ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        provider = (
+            ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        )
         barrier = threading.Barrier(THREADS + 1)
         with provider.create_scope() as scope:
 
@@ -127,10 +129,13 @@ class TestTasks:
             await release.wait()
             return Clock()
 
-        provider = ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        provider = (
+            ServiceCollection().add_scoped_factory(Clock, make).build_service_provider()
+        )
         async with provider.create_scope() as scope:
             tasks = [
-                asyncio.create_task(scope.get_service_async(Clock)) for _ in range(TASKS)
+                asyncio.create_task(scope.get_service_async(Clock))
+                for _ in range(TASKS)
             ]
             await asyncio.sleep(0)
             release.set()

@@ -180,7 +180,9 @@ class TestErrors:
             scope.close()
         assert log == ["First"]
 
-    def test_body_error_kept_when_close_succeeds(self, services: ServiceCollection) -> None:
+    def test_body_error_kept_when_close_succeeds(
+        self, services: ServiceCollection
+    ) -> None:
         """An error in the with-block propagates; the scope is still closed."""
         log: list[str] = []
         services.add_scoped_factory(First, lambda: First(log))

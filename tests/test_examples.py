@@ -64,12 +64,7 @@ class TestComplexIngestScript:
 
     UPLOADS = [
         ("ACME", "s3", "orders.csv", b"order_id,amount\n1001,250.00\n1002,99.90\n"),
-        (
-            "Contoso",
-            "azure",
-            "invoices.json",
-            b'{"invoice": "C-17", "total": 1200}\n',
-        ),
+        ("Contoso", "azure", "invoices.json", b'{"id": "C-17", "total": 1200}\n'),
         ("Globex", "gcs", "shipments.csv", b"shipment,status\nG-42,delivered\n"),
     ]
 
@@ -140,6 +135,7 @@ class TestComplexIngestServices:
         """Outside a request there is no tenant, and the factory says so."""
         with (
             provider.create_scope() as scope,
-            pytest.raises(LookupError, match="no tenant is set"),
+            pytest.raises(LookupError, match="no tenant is set") as caught,
         ):
             scope.get_service(complex_ingest.IStorageBackend)
+        assert caught.type is LookupError

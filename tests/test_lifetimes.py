@@ -49,7 +49,9 @@ class TestSingleton:
         with provider.create_scope() as scope:
             assert scope.get_service(Holder).provider is provider
 
-    def test_each_registration_caches_its_own(self, services: ServiceCollection) -> None:
+    def test_each_registration_caches_its_own(
+        self, services: ServiceCollection
+    ) -> None:
         """Two singleton registrations of T give two objects; the last wins."""
         services.add_singleton(Clock).add_singleton(Clock)
         provider = services.build_service_provider()

@@ -144,7 +144,9 @@ class TestHints:
     def test_string_annotations(self, services: ServiceCollection) -> None:
         """String (future) annotations are evaluated in the class's module."""
         services.add_singleton(Clock).add_transient(Repo)
-        assert isinstance(services.build_service_provider().get_service(Repo).clock, Clock)
+        assert isinstance(
+            services.build_service_provider().get_service(Repo).clock, Clock
+        )
 
     def test_dataclass_implementation(self, services: ServiceCollection) -> None:
         """Dataclasses are auto-wired from their fields."""
@@ -216,7 +218,9 @@ class TestResolverApi:
     def test_missing_service(self, services: ServiceCollection) -> None:
         """An unregistered type raises ServiceNotFoundError (a LookupError)."""
         provider = services.build_service_provider()
-        with pytest.raises(ServiceNotFoundError, match="no registration for Clock") as e:
+        with pytest.raises(
+            ServiceNotFoundError, match="no registration for Clock"
+        ) as e:
             provider.get_service(Clock)
         assert isinstance(e.value, LookupError)
         assert e.value.service_type is Clock

@@ -26,10 +26,15 @@ def make_function(
     it goes into ``<wiredi resolver TITLE #N>`` and is never executed.
     """
     source = "\n".join(source_lines) + "\n"
-    safe_title = "".join(ch if ch.isprintable() and ch != ">" else "?" for ch in title)
+    safe_title = "".join(c if c.isprintable() and c != ">" else "?" for c in title)
     filename = f"<wiredi resolver {safe_title} #{next(_counter)}>"
     code = compile(source, filename, "exec")
     exec(code, namespace)  # noqa: S102 - source built from internal identifiers only
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = (
+        len(source),
+        None,
+        source.splitlines(keepends=True),
+        filename,
+    )
     function: Callable[..., Any] = namespace[name]
     return function

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
-from typing_extensions import Self, TypeForm
+from typing_extensions import TypeForm
 
 from wiredi._checks import (
     check_factory,
@@ -279,7 +279,9 @@ class ServiceCollection:
     # ------------------------------------------------- lifetime shortcuts
 
     @overload
-    def add_singleton(self, service_type: type[T], /, *, component: str = "") -> Self: ...
+    def add_singleton(
+        self, service_type: type[T], /, *, component: str = ""
+    ) -> Self: ...
     @overload
     def add_singleton(
         self,
@@ -333,7 +335,8 @@ class ServiceCollection:
 
             class UnitOfWork: ...
 
-            provider = ServiceCollection().add_scoped(UnitOfWork).build_service_provider()
+            services = ServiceCollection().add_scoped(UnitOfWork)
+            provider = services.build_service_provider()
             with provider.create_scope() as scope:
                 assert scope.get_service(UnitOfWork) is scope.get_service(UnitOfWork)
             ```
@@ -369,7 +372,8 @@ class ServiceCollection:
 
             class Command: ...
 
-            provider = ServiceCollection().add_transient(Command).build_service_provider()
+            services = ServiceCollection().add_transient(Command)
+            provider = services.build_service_provider()
             assert provider.get_service(Command) is not provider.get_service(Command)
             ```
         """
@@ -421,7 +425,11 @@ class ServiceCollection:
             ```
         """
         return self._add_factory(
-            "add_singleton_factory", service_type, factory, Lifetime.SINGLETON, component
+            "add_singleton_factory",
+            service_type,
+            factory,
+            Lifetime.SINGLETON,
+            component,
         )
 
     def add_scoped_factory(
@@ -477,13 +485,18 @@ class ServiceCollection:
             from wiredi import ServiceCollection
 
             counter = itertools.count()
-            services = ServiceCollection().add_transient_factory(int, lambda: next(counter))
+            services = ServiceCollection()
+            services.add_transient_factory(int, lambda: next(counter))
             provider = services.build_service_provider()
             assert provider.get_service(int) != provider.get_service(int)
             ```
         """
         return self._add_factory(
-            "add_transient_factory", service_type, factory, Lifetime.TRANSIENT, component
+            "add_transient_factory",
+            service_type,
+            factory,
+            Lifetime.TRANSIENT,
+            component,
         )
 
     def add_instance(
@@ -498,7 +511,8 @@ class ServiceCollection:
 
             logger = logging.getLogger("app")
             services = ServiceCollection().add_instance(logging.Logger, logger)
-            assert services.build_service_provider().get_service(logging.Logger) is logger
+            provider = services.build_service_provider()
+            assert provider.get_service(logging.Logger) is logger
             ```
         """
         call = f"add_instance({type_name(service_type)}, ...)"
@@ -632,7 +646,9 @@ class ServiceCollection:
         return self
 
     @overload
-    def try_add_scoped(self, service_type: type[T], /, *, component: str = "") -> Self: ...
+    def try_add_scoped(
+        self, service_type: type[T], /, *, component: str = ""
+    ) -> Self: ...
     @overload
     def try_add_scoped(
         self,
@@ -653,7 +669,8 @@ class ServiceCollection:
 
             class Repo: ...
 
-            assert len(ServiceCollection().try_add_scoped(Repo).try_add_scoped(Repo)) == 1
+            services = ServiceCollection().try_add_scoped(Repo).try_add_scoped(Repo)
+            assert len(services) == 1
             ```
         """
         if not self._has(service_type, component):
@@ -688,7 +705,8 @@ class ServiceCollection:
 
             class Job: ...
 
-            assert len(ServiceCollection().try_add_transient(Job).try_add_transient(Job)) == 1
+            services = ServiceCollection().try_add_transient(Job).try_add_transient(Job)
+            assert len(services) == 1
             ```
         """
         if not self._has(service_type, component):
@@ -710,7 +728,7 @@ class ServiceCollection:
         instance: Any = _MISSING,
         component: str = "",
     ) -> Self:
-        """Drop every registration of ``service_type`` in the component and add this one.
+        """Drop every registration of ``service_type`` in the component; add this one.
 
         Without ``lifetime=`` the replacement keeps the lifetime of the last
         registration it replaces (transient when there was none).
@@ -893,12 +911,11 @@ class ServiceCollection:
                 port: int = 5432
 
             services = ServiceCollection()
-            services.add_instance(
-                IConfiguration, Configuration({"database": {"host": "db", "port": "6543"}})
-            )
+            config = Configuration({"database": {"host": "db", "port": "65"}})
+            services.add_instance(IConfiguration, config)
             services.configure(DatabaseOptions, section="database")
-            options = services.build_service_provider().get_service(Options[DatabaseOptions])
-            assert options.value.port == 6543
+            provider = services.build_service_provider()
+            assert provider.get_service(Options[DatabaseOptions]).value.port == 65
             ```
         """
         where = caller_location()
@@ -925,7 +942,8 @@ class ServiceCollection:
 
             class Clock: ...
 
-            with ServiceCollection().add_singleton(Clock).build_service_provider() as sp:
+            services = ServiceCollection().add_singleton(Clock)
+            with services.build_service_provider() as sp:
                 assert isinstance(sp.get_service(Clock), Clock)
             ```
         """

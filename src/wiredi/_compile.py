@@ -43,7 +43,7 @@ from wiredi.errors import (
 __all__ = ["EMPTY", "Compiler", "Slot", "add_trail", "finish_error"]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
-Fn = Callable[[Any], Any]
+Fn = Callable[..., Any]
 
 # Registrations whose code may resolve anything (they receive the resolver):
 # the ones on this stack are being built by this thread or task right now.
@@ -193,7 +193,10 @@ class Compiler:
                 continue
             step = None
             for call in calls_of(self.registry, current):
-                if call.factory_kind in (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR):
+                if call.factory_kind in (
+                    FactoryKind.ASYNC,
+                    FactoryKind.ASYNC_GENERATOR,
+                ):
                     return path
                 for edge in call.edges:
                     for target in edge.targets:
@@ -502,7 +505,11 @@ class Compiler:
         prefix = "async def" if is_async else "def"
         lines = [f"{prefix} build({'r, g' if ctx else 'r'}):"]
         if ctx:
-            lines += ["    o = g.lookup(R)", "    if o is not EMPTY:", "        return o"]
+            lines += [
+                "    o = g.lookup(R)",
+                "    if o is not EMPTY:",
+                "        return o",
+            ]
         lines += [
             "    try:",
             *[f"        {line}" for line in body],
@@ -586,7 +593,11 @@ def _call_body(call: Call, expr: str) -> list[str]:
     if kind is FactoryKind.GENERATOR:
         return [f"g_ = {expr}", "o = next(g_)", "r._disposables.append(G(g_, ST))"]
     if kind is FactoryKind.ASYNC_GENERATOR:
-        return [f"g_ = {expr}", "o = await anext(g_)", "r._disposables.append(AG(g_, ST))"]
+        return [
+            f"g_ = {expr}",
+            "o = await anext(g_)",
+            "r._disposables.append(AG(g_, ST))",
+        ]
     lines = [f"o = await {expr}" if kind is FactoryKind.ASYNC else f"o = {expr}"]
     if isinstance(call.function, type):
         if is_disposable_type(call.function):

@@ -26,7 +26,9 @@ class GeneratorFinalizer:
 
     __slots__ = ("generator", "service_type")
 
-    def __init__(self, generator: Generator[Any, None, None], service_type: Any) -> None:
+    def __init__(
+        self, generator: Generator[Any, None, None], service_type: Any
+    ) -> None:
         self.generator = generator
         self.service_type = service_type
 
@@ -49,9 +51,7 @@ class AsyncGeneratorFinalizer:
 
     __slots__ = ("generator", "service_type")
 
-    def __init__(
-        self, generator: AsyncGenerator[Any, None], service_type: Any
-    ) -> None:
+    def __init__(self, generator: AsyncGenerator[Any, None], service_type: Any) -> None:
         self.generator = generator
         self.service_type = service_type
 
@@ -142,7 +142,7 @@ def _discard(awaitable: Any) -> None:
 
 
 async def dispose_all_async(items: list[Any], what: str) -> None:
-    """Close ``items`` in reverse order, preferring ``aclose()``; raise what they raised."""
+    """Close ``items`` in reverse order, preferring ``aclose()``; raise errors."""
     errors: list[Exception] = []
     while items:
         item = items.pop()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wiredi._collection import Decoration
-from wiredi._hints import CallableSpec, DepKind, Dependency, FactoryKind
+from wiredi._hints import CallableSpec, Dependency, DepKind, FactoryKind
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name

@@ -108,7 +108,7 @@ def _factory_kind(func: Any) -> FactoryKind:
     while isinstance(target, functools.partial):
         target = target.func
     if not inspect.isfunction(target) and not inspect.ismethod(target):
-        call = getattr(type(target), "__call__", None)
+        call = getattr(type(target), "__call__", None)  # noqa: B004 - the method itself
         if call is not None and not isinstance(target, type):
             target = call
     if inspect.isasyncgenfunction(target):
@@ -123,12 +123,12 @@ def _factory_kind(func: Any) -> FactoryKind:
 def _hint_target(func: Any) -> Any:
     """Return the object whose annotations describe ``func``'s parameters."""
     if isinstance(func, type):
-        return func.__init__
+        return func.__init__  # type: ignore[misc]
     while isinstance(func, functools.partial):
         func = func.func
     if inspect.isfunction(func) or inspect.ismethod(func):
         return func
-    call = getattr(type(func), "__call__", None)
+    call = getattr(type(func), "__call__", None)  # noqa: B004 - the method itself
     return call if call is not None else func
 
 
@@ -162,9 +162,7 @@ def read_callable(
     """
     factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
     params = [
-        p
-        for p in _parameters(func)
-        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        p for p in _parameters(func) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     ]
     try:
         hints = typing.get_type_hints(_hint_target(func), include_extras=True)
@@ -185,13 +183,13 @@ def read_callable(
         return CallableSpec(
             (Dependency(params[0].name, DepKind.RESOLVER),), factory_kind
         )
-    deps = []
+    read = []
     for param in params:
         hint = hints.get(param.name, _EMPTY)
         if hint is not _EMPTY and typevars:
             hint = substitute(hint, typevars)
-        deps.append(_read_parameter(param, hint))
-    return CallableSpec(tuple(deps), factory_kind)
+        read.append(_read_parameter(param, hint))
+    return CallableSpec(tuple(read), factory_kind)
 
 
 def _read_parameter(param: inspect.Parameter, hint: Any) -> Dependency:
@@ -224,15 +222,15 @@ def _read_parameter(param: inspect.Parameter, hint: Any) -> Dependency:
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
         args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        if len(args) == 1 and len(typing.get_args(hint)) == 2:  # noqa: PLR2004
+        if len(args) == 1 and len(typing.get_args(hint)) == 2:
             optional = True
             hint = args[0]
             origin = typing.get_origin(hint)
     sequence_of = None
     if origin in _SEQUENCE_ORIGINS:
-        args = typing.get_args(hint)
-        if len(args) == 1:
-            sequence_of = args[0]
+        items = typing.get_args(hint)
+        if len(items) == 1:
+            sequence_of = items[0]
     return Dependency(
         param.name,
         DepKind.SERVICE,
@@ -256,7 +254,7 @@ def substitute(hint: Any, typevars: dict[Any, Any]) -> Any:
     if new_args == args:
         return hint
     if origin is typing.Annotated:
-        return typing.Annotated[new_args[0], *new_args[1:]]  # type: ignore[valid-type]
+        return typing.Annotated[new_args[0], *new_args[1:]]
     if origin is typing.Union or origin is types.UnionType:
         return typing.Union[new_args]  # noqa: UP007
     if isinstance(hint, types.GenericAlias):

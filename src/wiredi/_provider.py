@@ -6,9 +6,9 @@ import inspect
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
-from typing_extensions import Self, TypeForm
+from typing_extensions import TypeForm
 
 from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler, finish_error
@@ -114,9 +114,7 @@ class ServiceProvider:
                 raise GraphValidationError(errors)
         return provider
 
-    def _init_state(
-        self, cache: dict[Any, Any] | None, root: ServiceProvider
-    ) -> None:
+    def _init_state(self, cache: dict[Any, Any] | None, root: ServiceProvider) -> None:
         self._root = root
         self._cache = cache
         self._disposables = []
@@ -196,7 +194,8 @@ class ServiceProvider:
             class A(Plugin): ...
             class B(Plugin): ...
 
-            services = ServiceCollection().add_singleton(Plugin, A).add_singleton(Plugin, B)
+            services = ServiceCollection()
+            services.add_singleton(Plugin, A).add_singleton(Plugin, B)
             plugins = services.build_service_provider().get_services(Plugin)
             assert [type(p) for p in plugins] == [A, B]
             ```
@@ -260,7 +259,8 @@ class ServiceProvider:
 
             class Plugin: ...
 
-            provider = ServiceCollection().add_singleton(Plugin).build_service_provider()
+            services = ServiceCollection().add_singleton(Plugin)
+            provider = services.build_service_provider()
             assert len(asyncio.run(provider.get_services_async(Plugin))) == 1
             ```
         """
@@ -351,7 +351,8 @@ class ServiceProvider:
             def main(greeter: Greeter, name: str) -> str:
                 return greeter.greet(name)
 
-            provider = ServiceCollection().add_singleton(Greeter).build_service_provider()
+            services = ServiceCollection().add_singleton(Greeter)
+            provider = services.build_service_provider()
             assert provider.invoke(main, name="ada") == "hello ada"
             ```
         """
@@ -376,7 +377,8 @@ class ServiceProvider:
             async def main(greeter: Greeter) -> bool:
                 return isinstance(greeter, Greeter)
 
-            provider = ServiceCollection().add_singleton(Greeter).build_service_provider()
+            services = ServiceCollection().add_singleton(Greeter)
+            provider = services.build_service_provider()
             assert asyncio.run(provider.invoke_async(main))
             ```
         """
@@ -401,8 +403,10 @@ class ServiceProvider:
 
     # -------------------------------------------------------------- scopes
 
-    def create_scope(self, name: str | None = None, scope_id: str | None = None) -> Scope:
-        """Open a request scope; with ``name`` and ``scope_id``, also enter that custom scope.
+    def create_scope(
+        self, name: str | None = None, scope_id: str | None = None
+    ) -> Scope:
+        """Open a request scope; with ``name`` and ``scope_id``, enter a custom scope.
 
         The custom scope is entered now and left when the scope closes. Use
         the scope as a context manager (``with`` or ``async with``).
@@ -413,9 +417,10 @@ class ServiceProvider:
 
             class UnitOfWork: ...
 
-            provider = ServiceCollection().add_scoped(UnitOfWork).build_service_provider()
-            with provider.create_scope() as first, provider.create_scope() as second:
-                assert first.get_service(UnitOfWork) is not second.get_service(UnitOfWork)
+            services = ServiceCollection().add_scoped(UnitOfWork)
+            provider = services.build_service_provider()
+            with provider.create_scope() as one, provider.create_scope() as two:
+                assert one.get_service(UnitOfWork) is not two.get_service(UnitOfWork)
             ```
         """
         self._check_open()
@@ -490,7 +495,8 @@ class ServiceProvider:
                 async def aclose(self) -> None:
                     self.closed = True
 
-            provider = ServiceCollection().add_singleton(Client).build_service_provider()
+            services = ServiceCollection().add_singleton(Client)
+            provider = services.build_service_provider()
             client = provider.get_service(Client)
             asyncio.run(provider.aclose())
             assert client.closed

@@ -6,6 +6,7 @@ import enum
 import os
 import sys
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 __all__ = ["Kind", "Registration", "caller_location"]
@@ -73,10 +74,10 @@ class Registration:
 
 def caller_location() -> str:
     """Return ``file.py:LINE`` of the first frame outside the wiredi package."""
-    frame = sys._getframe(1)  # noqa: SLF001 - the cheap way to find the caller
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_PREFIX):
             return f"{os.path.basename(filename)}:{frame.f_lineno}"  # noqa: PTH119
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return "<unknown>"

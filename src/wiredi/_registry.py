@@ -71,7 +71,7 @@ class Registry:
         return sorted([*closed, *closed_generics], key=lambda r: r.order)
 
     def resolve_one(self, service_type: Any, component: str) -> Registration | None:
-        """The registration a single resolve uses: the last closed, else the last open."""
+        """The registration a single resolve uses: last closed, else last open."""
         closed = self._closed.get((service_type, component))
         if closed:
             return closed[-1]
@@ -86,7 +86,9 @@ class Registry:
             found |= {c for (t, c) in self._open if t == origin}
         return sorted(found)
 
-    def _close(self, reg: Registration, service_type: Any, args: tuple[Any, ...]) -> Registration:
+    def _close(
+        self, reg: Registration, service_type: Any, args: tuple[Any, ...]
+    ) -> Registration:
         cache_key = (reg, args)
         found = self._generic_cache.get(cache_key)
         if found is not None:
@@ -193,11 +195,10 @@ def _implementation_typevars(
     for klass in impl_class.__mro__:
         for base in getattr(klass, "__orig_bases__", ()):
             if typing.get_origin(base) is service_origin:
-                result: dict[Any, Any] = {}
-                for arg, value in zip(
-                    typing.get_args(base), mapping.values(), strict=False
-                ):
-                    if isinstance(arg, typing.TypeVar):
-                        result[arg] = value
-                return result
+                pairs = zip(typing.get_args(base), mapping.values(), strict=False)
+                return {
+                    arg: value
+                    for arg, value in pairs
+                    if isinstance(arg, typing.TypeVar)
+                }
     return {}

@@ -118,7 +118,9 @@ class _Validator:
         for call in calls_of(self.registry, reg):
             for edge in call.edges:
                 if edge.kind is EdgeKind.MISSING:
-                    self._missing(reg, edge.name, edge.service_type, edge.component, path)
+                    self._missing(
+                        reg, edge.name, edge.service_type, edge.component, path
+                    )
                 elif edge.kind is EdgeKind.UNRESOLVABLE:
                     self.report(
                         ("unresolvable", reg, call.function, edge.name),

@@ -6,15 +6,15 @@ a hint saying what to change. ``str(error)`` renders those fields.
 
 ```text
 DIError
- ├── RegistrationError        (also TypeError)   a bad add*/decorate/alias call
- ├── ServiceNotFoundError     (also LookupError) nothing registered for a type
- ├── CircularDependencyError                     a service depends on itself
- ├── LifetimeError                               a longer-lived service captures a shorter-lived one
- ├── ScopeError                                  no scope / closed scope / unknown scope
- ├── AsyncResolutionError                        an async factory reached by a sync call
- ├── ConfigurationError       (also ValueError)  a configuration value that cannot be bound
- ├── GraphValidationError                        every problem found at build, in ``.errors``
- └── DisposalError            (also ExceptionGroup) several disposers raised
+ ├── RegistrationError        (TypeError)      a bad add*/decorate/alias call
+ ├── ServiceNotFoundError     (LookupError)    nothing registered for a type
+ ├── CircularDependencyError                   a service depends on itself
+ ├── LifetimeError                             longer-lived captures shorter-lived
+ ├── ScopeError                                no scope, closed scope, unknown scope
+ ├── AsyncResolutionError                      async factory reached by a sync call
+ ├── ConfigurationError       (ValueError)     a configuration value cannot be bound
+ ├── GraphValidationError                      every problem found at build: .errors
+ └── DisposalError            (ExceptionGroup) several disposers raised
 ```
 
 Example:
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from wiredi._render import render_path
 
@@ -116,12 +116,17 @@ class DIError(Exception):
         registered_at: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.service_type = service_type
         self.component = component
         self.path: tuple[DependencyNode, ...] = tuple(path)
         self.hint = hint
         self.registered_at = registered_at
+
+    @property
+    def message(self) -> str:
+        """The first sentence: what went wrong."""
+        return self._message
 
     def with_outer(self, node: DependencyNode) -> None:
         """Prepend ``node`` to the path (used while the error travels outwards).
@@ -333,7 +338,7 @@ class GraphValidationError(DIError):
         return "\n".join(parts)
 
 
-class DisposalError(ExceptionGroup[Exception], DIError):  # type: ignore[misc]
+class DisposalError(ExceptionGroup[Exception], DIError):
     """Several disposers raised while a scope or provider was closing.
 
     Every disposer still ran; ``.exceptions`` holds what each one raised, in
@@ -349,12 +354,12 @@ class DisposalError(ExceptionGroup[Exception], DIError):  # type: ignore[misc]
         ```
     """
 
-    def __new__(cls, message: str, exceptions: Sequence[Exception]) -> DisposalError:
+    def __new__(cls, message: str, exceptions: Sequence[Exception]) -> Self:  # noqa: D102
         return super().__new__(cls, message, exceptions)
 
     def __init__(self, message: str, exceptions: Sequence[Exception]) -> None:
         ExceptionGroup.__init__(self, message, exceptions)
-        self.message = message
+        self._message = message
         self.service_type = None
         self.component = ""
         self.path = ()
@@ -364,7 +369,8 @@ class DisposalError(ExceptionGroup[Exception], DIError):  # type: ignore[misc]
     def __str__(self) -> str:
         return ExceptionGroup.__str__(self)
 
-    def derive(self, excs: Sequence[Exception]) -> DisposalError:  # noqa: D102
+    def derive(self, excs: Sequence[Exception], /) -> DisposalError:  # type: ignore[override]
+        """Build a group of the same kind around ``excs`` (used by ``except*``)."""
         return DisposalError(self.message, excs)
 
     def __reduce__(self) -> tuple[Any, ...]:
