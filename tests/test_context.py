@@ -19,6 +19,7 @@ from wiredi import (
 )
 from wiredi.factories import use_from_current_graph, use_from_current_graph_async
 
+
 @dataclass(frozen=True)
 class Seen:
     service_type: object

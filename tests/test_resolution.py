@@ -37,7 +37,7 @@ class WantsList:
 
 
 class WantsOptional:
-    def __init__(self, clock: Clock | None, other: Optional[Repo]) -> None:  # noqa: UP045
+    def __init__(self, clock: Clock | None, other: Optional[Repo]) -> None:
         self.clock, self.other = clock, other
 
 

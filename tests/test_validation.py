@@ -44,7 +44,7 @@ class NeedsUnknown:
 
 
 class NoHint:
-    def __init__(self, value) -> None:  # type: ignore[no-untyped-def]  # noqa: ANN001
+    def __init__(self, value) -> None:  # type: ignore[no-untyped-def]
         self.value = value
 
 

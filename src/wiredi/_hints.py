@@ -161,6 +161,9 @@ def read_callable(
     type variables of an open generic.
     """
     factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
+    origin = typing.get_origin(func)
+    if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
+        func = origin
     params = [
         p for p in _parameters(func) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     ]

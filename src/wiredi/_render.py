@@ -38,7 +38,7 @@ def type_name(service_type: Any) -> str:
         service_type, "__name__", None
     )
     if isinstance(name, str):
-        return name.replace(".<locals>.", ".").rpartition("<locals>.")[2]
+        return name.rpartition("<locals>.")[2]
     return repr(service_type)
 
 

@@ -204,7 +204,7 @@ class _Validator:
             ("capture", owner, reg),
             LifetimeError(
                 f"{owner_name} ({owner_life}) would capture {name} ({life}): "
-                f"one {name} would outlive the {life} it belongs to",
+                f"the {owner_life} would keep one {name} beyond its {life} lifetime",
                 service_type=reg.service_type,
                 component=reg.component,
                 path=nodes,

@@ -9,6 +9,7 @@ binder.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any, Final, Protocol
 
@@ -20,6 +21,9 @@ __all__ = [
     "merge_into",
     "normalise_tree",
     "redacted",
+    "safe_repr",
+    "scrubbed",
+    "secret_values",
 ]
 
 SEPARATOR: Final = ":"
@@ -262,7 +266,7 @@ def looks_secret(key: str) -> bool:
 
 
 def redacted(value: Any, *, depth: int = 0) -> Any:
-    """Return a copy of ``value`` with the values of secret-looking keys as ``'***'``."""
+    """Copy ``value`` with ``'***'`` for the values of secret-looking keys."""
     if depth > 32:
         return "..."
     if isinstance(value, Mapping):
@@ -275,3 +279,67 @@ def redacted(value: Any, *, depth: int = 0) -> Any:
     if isinstance(value, list | tuple):
         return [redacted(item, depth=depth + 1) for item in value]
     return value
+
+
+def secret_values(value: Any, *, secret: bool = False) -> set[str]:
+    """Return the text of every value held under a secret-looking key."""
+    if isinstance(value, Mapping):
+        found: set[str] = set()
+        for key, item in value.items():
+            found |= secret_values(item, secret=secret or looks_secret(str(key)))
+        return found
+    if isinstance(value, list | tuple):
+        return set().union(*(secret_values(item, secret=secret) for item in value))
+    text = str(value)
+    return {text} if secret and text else set()
+
+
+def scrubbed(text: str, secrets: list[str]) -> str:
+    """Replace each of ``secrets`` in ``text`` with ``***`` (pass longest first)."""
+    for secret in secrets:
+        text = text.replace(secret, _REDACTED)
+    return text
+
+
+def safe_repr(value: Any, depth: int = 0) -> str:
+    """Like ``repr``, but ``'***'`` for secret-looking fields and keys."""
+    if depth > 16:
+        return "..."
+    if isinstance(value, Mapping):
+        items = (
+            f"{key!r}: {_field_repr(str(key), item, depth)}"
+            for key, item in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(safe_repr(item, depth + 1) for item in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    names = [] if isinstance(value, type) else _field_names(value)
+    if not names:
+        return repr(value)
+    parts = (
+        f"{name}={_field_repr(name, getattr(value, name, None), depth)}"
+        for name in names
+    )
+    return f"{type(value).__qualname__}({', '.join(parts)})"
+
+
+def _field_repr(name: str, value: Any, depth: int) -> str:
+    return repr(_REDACTED) if looks_secret(name) else safe_repr(value, depth + 1)
+
+
+def _field_names(value: object) -> list[str]:
+    """The fields a repr shows: dataclass fields, pydantic fields or annotations."""
+    if dataclasses.is_dataclass(value):
+        return [field.name for field in dataclasses.fields(value) if field.repr]
+    model_fields = getattr(type(value), "model_fields", None)
+    if isinstance(model_fields, Mapping):
+        return [str(name) for name in model_fields]
+    if type(value).__module__ == "builtins":
+        return []
+    names: dict[str, None] = {}
+    for klass in reversed(type(value).__mro__):
+        for name, hint in vars(klass).get("__annotations__", {}).items():
+            if not name.startswith("_") and "ClassVar" not in str(hint):
+                names[name] = None
+    return list(names)

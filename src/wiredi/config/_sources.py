@@ -1,4 +1,4 @@
-"""``ConfigurationBuilder``: layers dicts, JSON and TOML files and environment variables."""
+"""``ConfigurationBuilder``: layers dicts, JSON/TOML files and environment variables."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from typing_extensions import Self
+from typing import Any, Self
 
 from wiredi.config._configuration import (
     SEPARATOR,
@@ -72,7 +70,9 @@ class ConfigurationBuilder:
         self._sources.append(lambda: mapping)
         return self
 
-    def add_json_file(self, path: str | os.PathLike[str], *, optional: bool = False) -> Self:
+    def add_json_file(
+        self, path: str | os.PathLike[str], *, optional: bool = False
+    ) -> Self:
         """Add a JSON file whose top level is an object.
 
         Args:
@@ -96,7 +96,9 @@ class ConfigurationBuilder:
         self._sources.append(lambda: _read_file(file, "JSON", _parse_json, optional))
         return self
 
-    def add_toml_file(self, path: str | os.PathLike[str], *, optional: bool = False) -> Self:
+    def add_toml_file(
+        self, path: str | os.PathLike[str], *, optional: bool = False
+    ) -> Self:
         """Add a TOML file, read with the standard library's ``tomllib``.
 
         Args:
@@ -111,7 +113,7 @@ class ConfigurationBuilder:
 
             with tempfile.TemporaryDirectory() as folder:
                 path = pathlib.Path(folder, "settings.toml")
-                path.write_text('[database]\\nhost = "db"\\n')
+                path.write_text('database = {host = "db"}')
                 config = ConfigurationBuilder().add_toml_file(path).build()
             assert config.get("database:host") == "db"
             ```
@@ -146,7 +148,8 @@ class ConfigurationBuilder:
             from wiredi.config import ConfigurationBuilder
 
             environ = {"APP__DATABASE__HOST": "db", "HOME": "/root"}
-            config = ConfigurationBuilder().add_env_variables("APP__", environ=environ).build()
+            builder = ConfigurationBuilder().add_env_variables("APP__", environ=environ)
+            config = builder.build()
             assert config.get("database:host") == "db"
             assert "home" not in config
             ```

@@ -1,0 +1,220 @@
+"""Errors are data; one exact rendered message per class keeps the text from rotting."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from tests.fakes import A, B
+from wiredi import (
+    AsyncResolutionError,
+    ConfigurationError,
+    DependencyNode,
+    DIError,
+    DisposalError,
+    GraphValidationError,
+    LifetimeError,
+    RegistrationError,
+    ScopeError,
+    ServiceCollection,
+    ServiceNotFoundError,
+)
+
+
+class DbSession:
+    pass
+
+
+class OrderRepo:
+    def __init__(self, session: DbSession) -> None:
+        self.session = session
+
+
+class OrderService:
+    def __init__(self, repo: OrderRepo) -> None:
+        self.repo = repo
+
+
+class Missing:
+    pass
+
+
+class NeedsMissing:
+    def __init__(self, missing: Missing) -> None: ...
+
+
+async def _open() -> DbSession:  # pragma: no cover - never awaited
+    return DbSession()
+
+
+def _line(error: DIError) -> str:
+    assert error.registered_at is not None
+    return error.registered_at
+
+
+class TestHierarchy:
+    @pytest.mark.parametrize(
+        ("error", "builtin"),
+        [
+            (RegistrationError, TypeError),
+            (ServiceNotFoundError, LookupError),
+            (ConfigurationError, ValueError),
+            (DisposalError, ExceptionGroup),
+        ],
+    )
+    def test_builtin_bases(self, error: type, builtin: type) -> None:
+        """Errors that SPEC pairs with a built-in also derive from it."""
+        assert issubclass(error, DIError)
+        assert issubclass(error, builtin)
+
+    def test_pickle_keeps_fields(self) -> None:
+        """An error survives pickling with its fields."""
+        error = ScopeError(
+            "x", service_type=int, hint="do y", path=[DependencyNode(int)]
+        )
+        copy = pickle.loads(pickle.dumps(error))
+        assert (copy.message, copy.service_type, copy.hint) == ("x", int, "do y")
+        assert copy.path == error.path
+
+
+class TestExactMessages:
+    def test_lifetime_error(self) -> None:
+        """LifetimeError renders the path from the singleton down, and the fix."""
+        services = ServiceCollection()
+        services.add_scoped(DbSession).add_transient(OrderRepo).add_singleton(
+            OrderService
+        )
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        (error,) = caught.value.errors
+        assert isinstance(error, LifetimeError)
+        assert str(error) == (
+            "OrderService (singleton) would capture DbSession (scoped): the "
+            "singleton would keep one DbSession beyond its scoped lifetime\n"
+            "  path: OrderService -> OrderRepo -> DbSession (scoped)\n"
+            f"  registered at: {_line(error)}\n"
+            "  fix: make OrderService scoped or shorter-lived, make DbSession live "
+            "at least as long as singleton, or take the resolver and resolve "
+            "DbSession inside a scope when it is needed"
+        )
+
+    def test_service_not_found_error(self) -> None:
+        """ServiceNotFoundError names the parent, the parameter and the fix."""
+        with pytest.raises(GraphValidationError) as caught:
+            ServiceCollection().add_transient(NeedsMissing).build_service_provider()
+        (error,) = caught.value.errors
+        assert str(error) == (
+            "NeedsMissing needs Missing (parameter 'missing'), which is not registered\n"
+            "  path: NeedsMissing -> Missing\n"
+            f"  registered at: {_line(error)}\n"
+            "  fix: register it, e.g. services.add_transient(Missing), or give the "
+            "parameter a default"
+        )
+
+    def test_service_not_found_in_other_component(self) -> None:
+        """A type registered elsewhere is pointed to with the FromComponent to write."""
+        services = ServiceCollection().add_singleton(Missing, component="users")
+        services.add_transient(NeedsMissing)
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        (error,) = caught.value.errors
+        assert error.hint == (
+            "Missing is registered in component(s) 'users'; take it from there with "
+            "Annotated[Missing, FromComponent('users')], or register it in component ''"
+        )
+
+    def test_circular_dependency_error(self) -> None:
+        """CircularDependencyError shows the cycle."""
+        with pytest.raises(GraphValidationError) as caught:
+            ServiceCollection().add_transient(A).add_transient(
+                B
+            ).build_service_provider()
+        (error,) = caught.value.errors
+        assert str(error).splitlines()[:2] == [
+            "circular dependency: A -> B -> A",
+            "  path: A -> B -> A (transient)",
+        ]
+
+    def test_scope_error(self) -> None:
+        """ScopeError for a scoped service at the root says what to write."""
+        provider = ServiceCollection().add_scoped(DbSession).build_service_provider()
+        with pytest.raises(ScopeError) as caught:
+            provider.get_service(DbSession)
+        assert str(caught.value) == (
+            "DbSession is scoped and cannot be resolved from the root provider\n"
+            "  path: DbSession (scoped)\n"
+            f"  registered at: {_line(caught.value)}\n"
+            "  fix: resolve it inside `with provider.create_scope() as scope:` with "
+            "scope.get_service(DbSession)"
+        )
+
+    def test_async_resolution_error(self) -> None:
+        """AsyncResolutionError names the async factory and the call to use."""
+        services = ServiceCollection().add_transient_factory(DbSession, _open)
+        services.add_transient(OrderRepo)
+        provider = services.build_service_provider()
+        with pytest.raises(AsyncResolutionError) as caught:
+            provider.get_service(OrderRepo)
+        assert str(caught.value) == (
+            "OrderRepo needs the async factory of DbSession and cannot be resolved "
+            "by a sync call\n"
+            "  path: OrderRepo -> DbSession (transient)\n"
+            f"  registered at: {_line(caught.value)}\n"
+            "  fix: use `await resolver.get_service_async(OrderRepo)` (nothing was "
+            "created)"
+        )
+
+    def test_registration_error(self) -> None:
+        """RegistrationError names the call."""
+        with pytest.raises(RegistrationError) as caught:
+            ServiceCollection().add_singleton(OrderRepo, DbSession)  # type: ignore[arg-type]
+        assert str(caught.value) == (
+            "add_singleton(OrderRepo): DbSession is not a subclass of OrderRepo\n"
+            f"  registered at: {_line(caught.value)}\n"
+            "  fix: make DbSession inherit from OrderRepo, or register the class it "
+            "should be"
+        )
+
+    def test_configuration_error_lists_problems(self) -> None:
+        """ConfigurationError lists each bad field under its message."""
+        error = ConfigurationError(
+            "cannot bind DatabaseOptions", problems=["database:port: expected int"]
+        )
+        assert str(error) == (
+            "cannot bind DatabaseOptions\n  - database:port: expected int"
+        )
+
+    def test_graph_validation_error_numbers_problems(self) -> None:
+        """GraphValidationError counts and numbers its errors."""
+        error = GraphValidationError([ScopeError("one"), ScopeError("two")])
+        assert str(error) == (
+            "the service graph has 2 problems:\n"
+            "  1. ScopeError: one\n"
+            "  2. ScopeError: two"
+        )
+
+
+class TestUserExceptions:
+    def test_propagate_unchanged_with_path_note(self) -> None:
+        """A constructor's exception propagates as-is with a path note."""
+        boom = RuntimeError("boom")
+
+        class Exploding:
+            def __init__(self) -> None:
+                raise boom
+
+        class Outer:
+            def __init__(self, inner: Exploding) -> None: ...
+
+        services = ServiceCollection().add_transient(Exploding)
+        services.add_transient_factory(
+            Outer, lambda sp: Outer(sp.get_service(Exploding))
+        )
+        provider = services.build_service_provider()
+        with pytest.raises(RuntimeError) as caught:
+            provider.get_service(Outer)
+        assert caught.value is boom
+        notes = caught.value.__notes__
+        assert len(notes) == 1
+        assert "Outer -> Exploding (transient)" in notes[0]

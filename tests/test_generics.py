@@ -1,0 +1,78 @@
+"""Open generics: IRepo[T] -> SqlRepo[T], closed registrations win."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from tests.fakes import Clock, IRepo, Order, SqlRepo, User, UserRepo
+from wiredi import ServiceCollection
+
+T = TypeVar("T")
+
+
+class Model(Generic[T]):
+    def __init__(self, item_type: type[T]) -> None:
+        self.item_type = item_type
+
+
+class Typed(Generic[T]):
+    def __init__(self, model: Model[T]) -> None:
+        self.model = model
+
+
+class Consumer:
+    def __init__(self, users: IRepo[User], orders: IRepo[Order]) -> None:
+        self.users = users
+        self.orders = orders
+
+
+class TestOpenGenerics:
+    def test_open_registration_closes_per_argument(
+        self, services: ServiceCollection
+    ) -> None:
+        """IRepo[User] builds SqlRepo[User]; each closed type caches its own."""
+        services.add_singleton(Clock).add_scoped(IRepo, SqlRepo)
+        with services.build_service_provider().create_scope() as scope:
+            users = scope.get_service(IRepo[User])
+            orders = scope.get_service(IRepo[Order])
+            assert isinstance(users, SqlRepo)
+            assert users is scope.get_service(IRepo[User])
+            assert users is not orders
+            assert users.__orig_class__ == SqlRepo[User]  # type: ignore[attr-defined]
+
+    def test_closed_registration_wins(self, services: ServiceCollection) -> None:
+        """A closed registration beats an open one for a single resolve."""
+        services.add_singleton(Clock)
+        services.add_transient(IRepo[User], UserRepo)
+        services.add_transient(IRepo, SqlRepo)
+        provider = services.build_service_provider()
+        assert isinstance(provider.get_service(IRepo[User]), UserRepo)
+        assert isinstance(provider.get_service(IRepo[Order]), SqlRepo)
+
+    def test_open_generics_in_get_services_order(
+        self, services: ServiceCollection
+    ) -> None:
+        """Open registrations take part in get_services in registration order."""
+        services.add_singleton(Clock)
+        services.add_transient(IRepo, SqlRepo)
+        services.add_transient(IRepo[User], UserRepo)
+        provider = services.build_service_provider()
+        kinds = [type(r) for r in provider.get_services(IRepo[User])]
+        assert kinds == [SqlRepo, UserRepo]
+
+    def test_type_variables_substituted_in_hints(
+        self, services: ServiceCollection
+    ) -> None:
+        """T in the implementation's constructor hints becomes the argument."""
+        services.add_instance(Model[User], Model(User))
+        services.add_transient(Typed, Typed)
+        typed = services.build_service_provider().get_service(Typed[User])
+        assert typed.model.item_type is User
+
+    def test_closed_generic_dependencies(self, services: ServiceCollection) -> None:
+        """Parameters hinted with closed generics resolve through the open registration."""
+        services.add_singleton(Clock).add_transient(IRepo, SqlRepo)
+        services.add_transient(Consumer)
+        consumer = services.build_service_provider().get_service(Consumer)
+        assert isinstance(consumer.users, SqlRepo)
+        assert isinstance(consumer.orders, SqlRepo)
