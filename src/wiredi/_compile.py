@@ -112,12 +112,32 @@ def _scope_error_from_root(node: DependencyNode) -> ScopeError:
     )
 
 
+class _OverrideKey:
+    """Cache key of a registration rebuilt under an override."""
+
+    __slots__ = ("registration",)
+
+    def __init__(self, registration: Registration) -> None:
+        self.registration = registration
+
+
 class Compiler:
     """Turns registrations into resolver functions, once each, lazily."""
 
-    def __init__(self, registry: Registry, root: Any) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        root: Any,
+        *,
+        base: Compiler | None = None,
+        overridden: frozenset[Registration] = frozenset(),
+    ) -> None:
         self.registry = registry
         self.root = root
+        self.base = base
+        self.overridden = overridden
+        self._affected: dict[Registration, bool] = {}
+        self._keys: dict[Registration, _OverrideKey] = {}
         self.lock = threading.RLock()
         self.sync_fns: dict[Registration, Fn] = {}
         self.async_fns: dict[Registration, Fn] = {}
@@ -551,6 +571,7 @@ class Compiler:
         namespace: dict[str, Any] = {
             "build": build,
             "R": reg,
+            "K": self.cache_key(reg),
             "ROOT": self.root,
             "EMPTY": EMPTY,
             "NEW_FUTURE": concurrent.futures.Future,
@@ -558,10 +579,7 @@ class Compiler:
             "RELEASE": _release,
         }
         if lifetime == Lifetime.SINGLETON:
-            slot = self.slots.get(reg)
-            if slot is None:
-                slot = self.slots[reg] = Slot()
-            namespace["slot"] = slot
+            namespace["slot"] = self.slot(reg)
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
             namespace["NO_SCOPE"] = _raiser(_scope_error_from_root, node)
@@ -580,6 +598,51 @@ class Compiler:
         lines = fill(kind, is_async=is_async, ctx=ctx)
         title = f"{type_name(reg.service_type)} ({lifetime})"
         return make_function(title, lines, namespace, "wrapper")
+
+    def slot(self, reg: Registration) -> Slot:
+        """The singleton slot of ``reg``; shared with the base layer when unaffected."""
+        slot = self.slots.get(reg)
+        if slot is None:
+            base = self.base
+            if base is not None and not self.affected(reg):
+                slot = base.slot(reg)
+            else:
+                slot = Slot()
+            self.slots[reg] = slot
+        return slot
+
+    def cache_key(self, reg: Registration) -> Any:
+        """The key of ``reg`` in scope and custom-scope caches for this layer.
+
+        Registrations whose graph reaches an override get a key of their own,
+        so instances built under the override never mix with the others.
+        """
+        if self.base is None or not self.affected(reg):
+            return reg
+        key = self._keys.get(reg)
+        if key is None:
+            key = self._keys[reg] = _OverrideKey(reg)
+        return key
+
+    def affected(self, reg: Registration) -> bool:
+        """Whether resolving ``reg`` reaches an overridden service."""
+        found = self._affected.get(reg)
+        if found is not None:
+            return found
+        self._affected[reg] = False  # provisional: breaks cycles
+        result = reg in self.overridden
+        if not result and reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            result = target is not None and self.affected(target)
+        elif not result:
+            result = any(
+                self.affected(target)
+                for call in calls_of(self.registry, reg)
+                for edge in call.edges
+                for target in edge.targets
+            )
+        self._affected[reg] = result
+        return result
 
     def _custom_lock(self, reg: Registration) -> threading.RLock:
         lock = self._custom_locks.get(reg)

@@ -1,16 +1,17 @@
-"""``configure(T, section=...)``: the ``Options[T]`` registrations it adds."""
+"""Registrations made by the container itself: ``configure`` options and overrides."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
+from wiredi._checks import check_service_type, origin_class
 from wiredi._collection import OptionsBinding
 from wiredi._components import FromComponent
 from wiredi._lifetime import Lifetime
-from wiredi._registration import Kind, Registration
+from wiredi._registration import Kind, Registration, caller_location
 
-__all__ = ["options_registrations"]
+__all__ = ["options_registrations", "override_registration"]
 
 
 def _factory(binding: OptionsBinding) -> tuple[Any, Callable[..., Any]]:
@@ -47,3 +48,29 @@ def options_registrations(bindings: Sequence[OptionsBinding]) -> list[Registrati
             )
         )
     return registrations
+
+
+def override_registration(
+    service_type: Any, replacement: Any, component: str
+) -> Registration:
+    """The registration an ``override(service_type, replacement)`` puts in front.
+
+    An instance of ``service_type`` (or anything not callable) is an instance
+    registration; another callable is a transient factory.
+    """
+    where = caller_location()
+    check_service_type(service_type, "override(...)", where)
+    service_class = origin_class(service_type)
+    is_instance = (
+        service_class is not None
+        and not getattr(service_class, "_is_protocol", False)
+        and isinstance(replacement, service_class)
+    ) or not callable(replacement)
+    return Registration(
+        service_type=service_type,
+        kind=Kind.INSTANCE if is_instance else Kind.FACTORY,
+        implementation=replacement,
+        lifetime=Lifetime.SINGLETON.value if is_instance else Lifetime.TRANSIENT.value,
+        component=component,
+        registered_at=where,
+    )

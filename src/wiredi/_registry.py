@@ -55,6 +55,26 @@ class Registry:
         self._typevars: dict[Registration, dict[Any, Any]] = {}
         self._nodes: dict[Registration, DependencyNode] = {}
 
+    def overlay(self, registration: Registration) -> Registry:
+        """A registry where ``registration`` replaces its service type's registrations.
+
+        Hint specs and nodes are shared with this registry (same records).
+        """
+        key = (registration.service_type, registration.component)
+        kept = [r for r in self.registrations if (r.service_type, r.component) != key]
+        decorations = [
+            d for (k, items) in self.decorations.items() if k != key for d in items
+        ]
+        layer = Registry(
+            [*kept, registration], decorations, self.scope_managers, self.options
+        )
+        layer._specs = self._specs
+        layer._nodes = self._nodes
+        layer._generic_cache = self._generic_cache
+        layer._typevars = self._typevars
+        layer._lock = self._lock
+        return layer
+
     # ---------------------------------------------------------------- lookup
 
     def lookup(self, service_type: Any, component: str) -> list[Registration]:

@@ -63,13 +63,13 @@ def wrapper({args}):
     if cache is None:
         NO_SCOPE()
     try:
-        v = cache[R]
+        v = cache[K]
     except KeyError:
         with r._lock:
-            v = cache.get(R, EMPTY)
+            v = cache.get(K, EMPTY)
             if v is EMPTY:
                 v = build({args})
-                cache[R] = v
+                cache[K] = v
                 return v
     {record_v}
     return v
@@ -81,31 +81,31 @@ async def wrapper({args}):
     if cache is None:
         NO_SCOPE()
     while True:
-        v = cache.get(R, EMPTY)
+        v = cache.get(K, EMPTY)
         if v is not EMPTY:
             {record_v}
             return v
         with r._lock:
-            v = cache.get(R, EMPTY)
+            v = cache.get(K, EMPTY)
             if v is EMPTY:
                 pendings = r._pending
                 if pendings is None:
                     pendings = r._pending = {{}}
-                pending = pendings.get(R)
+                pending = pendings.get(K)
                 if pending is None:
-                    pending = pendings[R] = NEW_FUTURE()
+                    pending = pendings[K] = NEW_FUTURE()
                     break
         await WAIT(pending, R)
     try:
         v = await build({args})
     except BaseException:
         with r._lock:
-            pendings.pop(R, None)
+            pendings.pop(K, None)
         RELEASE(pending)
         raise
     with r._lock:
-        cache[R] = v
-        pendings.pop(R, None)
+        cache[K] = v
+        pendings.pop(K, None)
     RELEASE(pending)
     return v
 """
@@ -116,13 +116,13 @@ def wrapper({args}):
     if storage is None:
         NO_SCOPE()
     try:
-        v = storage[R]
+        v = storage[K]
     except KeyError:
         with lock:
-            v = storage.get(R, EMPTY)
+            v = storage.get(K, EMPTY)
             if v is EMPTY:
                 v = build({root_args})
-                storage[R] = v
+                storage[K] = v
                 return v
     {record_v}
     return v
@@ -134,12 +134,12 @@ async def wrapper({args}):
     if storage is None:
         NO_SCOPE()
     while True:
-        v = storage.get(R, EMPTY)
+        v = storage.get(K, EMPTY)
         if v is not EMPTY:
             {record_v}
             return v
         with lock:
-            v = storage.get(R, EMPTY)
+            v = storage.get(K, EMPTY)
             if v is EMPTY:
                 pending = pendings.get(id(storage))
                 if pending is None:
@@ -154,7 +154,7 @@ async def wrapper({args}):
         RELEASE(pending)
         raise
     with lock:
-        storage[R] = v
+        storage[K] = v
         pendings.pop(id(storage), None)
     RELEASE(pending)
     return v

@@ -335,8 +335,6 @@ def _field_names(value: object) -> list[str]:
     model_fields = getattr(type(value), "model_fields", None)
     if isinstance(model_fields, Mapping):
         return [str(name) for name in model_fields]
-    if type(value).__module__ == "builtins":
-        return []
     names: dict[str, None] = {}
     for klass in reversed(type(value).__mro__):
         for name, hint in vars(klass).get("__annotations__", {}).items():

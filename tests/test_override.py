@@ -1,0 +1,151 @@
+"""provider.override(): test doubles without rebuilding."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.fakes import Closeable
+from wiredi import ServiceCollection, ServiceProvider
+
+
+class Clock:
+    def now(self) -> float:
+        return 1.0
+
+
+class FrozenClock(Clock):
+    def __init__(self, at: float = 0.0) -> None:
+        self.at = at
+
+    def now(self) -> float:
+        return self.at
+
+
+class Report:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+
+class Cache:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+
+class Independent:
+    pass
+
+
+def _provider() -> ServiceProvider:
+    services = ServiceCollection()
+    services.add_singleton(Clock)
+    services.add_transient(Report)
+    services.add_singleton(Cache)
+    services.add_singleton(Independent)
+    services.add_scoped(Closeable)
+    return services.build_service_provider()
+
+
+class TestOverride:
+    def test_direct_and_as_dependency(self) -> None:
+        """Inside the block the override is returned directly and as a dependency."""
+        provider = _provider()
+        frozen = FrozenClock()
+        with provider.override(Clock, frozen):
+            assert provider.get_service(Clock) is frozen
+            assert provider.get_service(Report).clock is frozen
+        assert type(provider.get_service(Clock)) is Clock
+        assert type(provider.get_service(Report).clock) is Clock
+
+    def test_already_compiled_paths(self) -> None:
+        """Paths compiled before the override see it, and lose it after."""
+        provider = _provider()
+        original = provider.get_service(Report).clock
+        with provider.override(Clock, FrozenClock()):
+            assert provider.get_service(Report).clock is not original
+        assert provider.get_service(Report).clock is original
+
+    def test_singletons_depending_on_it_rebuilt_then_restored(self) -> None:
+        """A singleton depending on the override is rebuilt inside and restored after."""
+        provider = _provider()
+        cache = provider.get_service(Cache)
+        independent = provider.get_service(Independent)
+        with provider.override(Clock, FrozenClock()):
+            inside = provider.get_service(Cache)
+            assert isinstance(inside.clock, FrozenClock)
+            assert inside is provider.get_service(Cache)
+            assert provider.get_service(Independent) is independent
+        assert provider.get_service(Cache) is cache
+
+    def test_already_open_scopes(self) -> None:
+        """Scopes opened before the override see it."""
+        provider = _provider()
+        log: list[str] = []
+        fake = Closeable(log, "fake")
+        with provider.create_scope() as scope:
+            original = scope.get_service(Closeable)
+            with provider.override(Closeable, fake):
+                assert scope.get_service(Closeable) is fake
+            assert scope.get_service(Closeable) is original
+        assert original.closed
+        assert not fake.closed
+        assert log == []
+
+    def test_factory_override_called_each_time(self) -> None:
+        """A callable that is not an instance of T is a factory."""
+        provider = _provider()
+        with provider.override(Clock, lambda: FrozenClock(5.0)):
+            first = provider.get_service(Clock)
+            assert first.now() == 5.0
+            assert provider.get_service(Clock) is not first
+
+    def test_nested_overrides_stack(self) -> None:
+        """Nested overrides stack and unwind in order."""
+        provider = _provider()
+        with provider.override(Clock, FrozenClock(1.5)):
+            with provider.override(Clock, FrozenClock(2.5)):
+                assert provider.get_service(Report).clock.now() == 2.5
+            assert provider.get_service(Report).clock.now() == 1.5
+        assert provider.get_service(Report).clock.now() == 1.0
+
+    def test_restored_after_exception(self) -> None:
+        """The original comes back even when the block raises."""
+        provider = _provider()
+        with pytest.raises(KeyError), provider.override(Clock, FrozenClock()):
+            raise KeyError
+        assert type(provider.get_service(Clock)) is Clock
+
+    def test_scope_override_is_local(self) -> None:
+        """An override on a scope is seen by that scope only."""
+        provider = _provider()
+        frozen = FrozenClock()
+        with provider.create_scope() as one, provider.create_scope() as two:
+            with one.override(Clock, frozen):
+                assert one.get_service(Report).clock is frozen
+                assert two.get_service(Report).clock is not frozen
+                assert provider.get_service(Clock) is not frozen
+
+    def test_override_of_unregistered_type(self) -> None:
+        """A type with no registration can be overridden too."""
+
+        class Extra:
+            pass
+
+        provider = _provider()
+        extra = Extra()
+        with provider.override(Extra, extra):
+            assert provider.get_service(Extra) is extra
+
+    def test_threads_see_provider_override(self) -> None:
+        """A provider-level override is seen by other threads while active."""
+        provider = _provider()
+        frozen = FrozenClock()
+        seen: list[Clock] = []
+        with provider.override(Clock, frozen):
+            thread = threading.Thread(
+                target=lambda: seen.append(provider.get_service(Clock))
+            )
+            thread.start()
+            thread.join(timeout=5)
+        assert seen == [frozen]
