@@ -1,4 +1,4 @@
-"""pytest fixtures for wiredi, registered through the ``pytest11`` entry point ``wiredi``.
+"""pytest fixtures for wiredi, registered through the ``pytest11`` entry point.
 
 Override ``wiredi_services`` in your ``conftest.py`` to return your
 ``ServiceCollection``; then use ``wiredi_provider`` (built from it, closed
