@@ -1,0 +1,102 @@
+"""resolver.invoke / invoke_async: calling functions with resolved parameters."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.fakes import Clock, Repo
+from wiredi import (
+    RegistrationError,
+    ServiceCollection,
+    ServiceNotFoundError,
+    ServiceProvider,
+)
+
+
+class Plugin:
+    pass
+
+
+def command(repo: Repo, name: str, *, retries: int = 2) -> tuple[Repo, str, int]:
+    return repo, name, retries
+
+
+def uses_resolver(resolver: ServiceProvider) -> ServiceProvider:
+    return resolver
+
+
+def needs_missing(clock: Clock, missing: Plugin) -> None:  # pragma: no cover
+    raise AssertionError
+
+
+def untyped(value):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+    return value  # pragma: no cover
+
+
+async def async_command(repo: Repo, plugins: list[Plugin]) -> tuple[Repo, int]:
+    await asyncio.sleep(0)
+    return repo, len(plugins)
+
+
+async def make_repo(clock: Clock) -> Repo:
+    await asyncio.sleep(0)
+    return Repo(clock)
+
+
+def _provider() -> ServiceProvider:
+    services = ServiceCollection().add_singleton(Clock).add_scoped(Repo)
+    services.add_singleton(Plugin).add_singleton(Plugin)
+    return services.build_service_provider()
+
+
+class TestInvoke:
+    def test_resolves_unspecified_parameters(self) -> None:
+        """Parameters not given are resolved; given ones and defaults are kept."""
+        with _provider().create_scope() as scope:
+            repo, name, retries = scope.invoke(command, name="ada")
+            assert repo is scope.get_service(Repo)
+            assert (name, retries) == ("ada", 2)
+
+    def test_given_wins_over_registered(self) -> None:
+        """A given keyword replaces what would be resolved."""
+        mine = Repo(Clock())
+        with _provider().create_scope() as scope:
+            repo, _, retries = scope.invoke(command, repo=mine, name="x", retries=5)
+        assert repo is mine
+        assert retries == 5
+
+    def test_resolver_parameter(self) -> None:
+        """A resolver parameter receives the scope invoking."""
+        with _provider().create_scope() as scope:
+            assert scope.invoke(uses_resolver) is scope
+
+    def test_missing_dependency(self) -> None:
+        """An unregistered parameter type raises ServiceNotFoundError."""
+        with pytest.raises(ServiceNotFoundError, match="Plugin|Missing"):
+            ServiceCollection().add_singleton(Clock).build_service_provider().invoke(
+                needs_missing
+            )
+
+    def test_untyped_parameter_needs_a_value(self) -> None:
+        """A parameter with no hint must be given."""
+        provider = _provider()
+        with pytest.raises(RegistrationError, match="'value'"):
+            provider.invoke(untyped)
+        assert provider.invoke(untyped, value=3) == 3
+
+    async def test_invoke_async_awaits_dependencies_and_result(self) -> None:
+        """invoke_async awaits async dependencies and the coroutine."""
+        services = ServiceCollection().add_singleton(Clock)
+        services.add_scoped_factory(Repo, make_repo).add_singleton(Plugin)
+        async with services.build_service_provider().create_scope() as scope:
+            repo, count = await scope.invoke_async(async_command)
+            assert repo is await scope.get_service_async(Repo)
+        assert count == 1
+
+    async def test_invoke_async_sync_function(self) -> None:
+        """invoke_async also calls plain functions."""
+        with _provider().create_scope() as scope:
+            _, name, _ = await scope.invoke_async(command, name="sync")
+        assert name == "sync"
