@@ -218,3 +218,30 @@ class TestUserExceptions:
         notes = caught.value.__notes__
         assert len(notes) == 1
         assert "Outer -> Exploding (transient)" in notes[0]
+
+
+class Leaf:
+    def __init__(self) -> None:
+        raise ValueError("leaf")
+
+
+class Branch:
+    def __init__(self, other: DbSession, leaf: Leaf) -> None: ...
+
+
+class Trunk:
+    def __init__(self, branch: Branch) -> None: ...
+
+
+class TestInlinedPaths:
+    def test_failure_deep_in_a_transient_graph_names_the_exact_node(self) -> None:
+        """A constructor failing deep inside an all-transient graph gets its full path."""
+        services = ServiceCollection().add_transient(DbSession).add_transient(Leaf)
+        services.add_transient(Branch).add_transient(Trunk)
+        provider = services.build_service_provider()
+        for _ in range(2):
+            with pytest.raises(ValueError, match="leaf") as caught:
+                provider.get_service(Trunk)
+            assert caught.value.__notes__ == [
+                "wiredi: raised while resolving Trunk -> Branch -> Leaf (transient)"
+            ]

@@ -29,7 +29,7 @@ from wiredi._lifetime import Lifetime
 from wiredi._provider import Scope, ServiceProvider
 from wiredi._registration import Registration
 from wiredi._resolver import Resolver
-from wiredi._scope_managers import ScopeManager
+from wiredi._scope_managers import ContextScopeManager, ScopeManager
 from wiredi.errors import (
     AsyncResolutionError,
     CircularDependencyError,
@@ -48,6 +48,7 @@ __all__ = [
     "AsyncResolutionError",
     "CircularDependencyError",
     "ConfigurationError",
+    "ContextScopeManager",
     "CurrentGraph",
     "DIError",
     "DependencyContext",

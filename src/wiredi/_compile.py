@@ -25,7 +25,7 @@ from wiredi._disposal import (
 )
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
 from wiredi._hints import FactoryKind
-from wiredi._lifetime import Lifetime
+from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import render_path, type_name
@@ -40,7 +40,7 @@ from wiredi.errors import (
     ServiceNotFoundError,
 )
 
-__all__ = ["EMPTY", "Compiler", "Slot", "add_trail", "finish_error"]
+__all__ = ["EMPTY", "Compiler", "Slot", "add_trail", "add_trails", "finish_error"]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
 Fn = Callable[..., Any]
@@ -74,6 +74,22 @@ def add_trail(exc: BaseException, node: DependencyNode) -> None:
         trail.append(node)
 
 
+def add_trails(
+    exc: BaseException,
+    lines: dict[int, tuple[DependencyNode, ...]],
+    node: DependencyNode,
+) -> None:
+    """Record the (possibly inlined) nodes ``exc`` passed through in one function.
+
+    The line of the failing call in the generated function says which
+    inlined constructor raised; its chain of parents comes with it.
+    """
+    traceback = exc.__traceback__
+    chain = lines.get(traceback.tb_lineno) if traceback is not None else None
+    for item in chain or (node,):
+        add_trail(exc, item)
+
+
 def finish_error(exc: BaseException) -> None:
     """Give an escaping error its dependency path (field or note)."""
     trail = exc.__dict__.get(_TRAIL)
@@ -100,6 +116,10 @@ def _raise_with(error: DIError, node: DependencyNode | None) -> None:
     raise error
 
 
+def _component_arg(component: str) -> str:
+    return f", component={component!r}" if component else ""
+
+
 def _scope_error_from_root(node: DependencyNode) -> ScopeError:
     name = type_name(node.service_type)
     return ScopeError(
@@ -108,12 +128,29 @@ def _scope_error_from_root(node: DependencyNode) -> ScopeError:
         component=node.component,
         registered_at=node.registered_at,
         hint=f"resolve it inside `with provider.create_scope() as scope:` "
-        f"with scope.get_service({name})",
+        f"with scope.get_service({name}{_component_arg(node.component)})",
     )
 
 
+Chain = tuple[DependencyNode, ...]
+_STRIPES = 16
+
+
+class _BuildState:
+    """What one generated ``build`` function collects while it is written."""
+
+    __slots__ = ("ctx", "inlining", "is_async", "markers", "namespace")
+
+    def __init__(self, namespace: dict[str, Any], *, is_async: bool, ctx: bool) -> None:
+        self.namespace = namespace
+        self.is_async = is_async
+        self.ctx = ctx
+        self.markers: list[Chain] = []
+        self.inlining: set[Registration] = set()
+
+
 class _OverrideKey:
-    """Cache key of a registration rebuilt under an override."""
+    """Cache key of a registration owned by one compiler layer."""
 
     __slots__ = ("registration",)
 
@@ -151,7 +188,7 @@ class Compiler:
         self._async_flags: dict[Registration, bool] = {}
         self._graph_flags: dict[Registration, bool] = {}
         self._stack: list[tuple[Registration, bool, bool]] = []
-        self._custom_locks: dict[Registration, threading.RLock] = {}
+        self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
 
     # ------------------------------------------------------------ analysis
 
@@ -339,8 +376,8 @@ class Compiler:
                 component=reg.component,
                 path=path,
                 registered_at=culprit.registered_at,
-                hint=f"use `await resolver.get_service_async({name})` "
-                "(nothing was created)",
+                hint=f"use `await resolver.get_service_async("
+                f"{name}{_component_arg(reg.component)})` (nothing was created)",
             )
 
         return raise_async
@@ -397,28 +434,53 @@ class Compiler:
         namespace = {"R": reg, "I": instance}
         return make_function(type_name(reg.service_type), lines, namespace, "wrapper")
 
+    def _inlinable(self, target: Registration, state: _BuildState) -> bool:
+        """Whether ``target`` can be built inline inside its parent's function.
+
+        Plain transient classes with no decorator, no disposal, no resolver
+        parameter and no cycle are inlined, so a transient graph compiles to
+        one nested constructor expression.
+        """
+        if (
+            state.ctx
+            or target.kind is not Kind.TYPE
+            or target.lifetime != Lifetime.TRANSIENT
+            or not isinstance(target.implementation, type)
+            or target in state.inlining
+            or (target, state.is_async, False) in self._stack
+            or (target.service_type, target.component) in self.registry.decorations
+            or is_disposable_type(target.implementation)
+        ):
+            return False
+        (call,) = calls_of(self.registry, target)
+        return all(edge.kind is not EdgeKind.RESOLVER for edge in call.edges)
+
     def _target_expr(
-        self,
-        target: Registration,
-        namespace: dict[str, Any],
-        *,
-        is_async: bool,
-        ctx: bool,
+        self, target: Registration, state: _BuildState, chain: Chain
     ) -> str:
+        namespace = state.namespace
         index = len(namespace)
-        args = "r, g" if ctx else "r"
-        if target.kind is Kind.INSTANCE and not ctx:
+        args = "r, g" if state.ctx else "r"
+        if target.kind is Kind.INSTANCE and not state.ctx:
             namespace[f"c{index}"] = target.implementation
             return f"c{index}"
-        if is_async and self.is_async(target):
-            namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=ctx)
+        if self._inlinable(target, state):
+            (call,) = calls_of(self.registry, target)
+            state.inlining.add(target)
+            try:
+                return self._call_expr(
+                    call, state, (self.registry.node(target), *chain)
+                )
+            finally:
+                state.inlining.discard(target)
+        if state.is_async and self.is_async(target):
+            namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
-        namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=ctx)
+        namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=state.ctx)
         return f"d{index}({args})"
 
-    def _edge_expr(
-        self, edge: Edge, namespace: dict[str, Any], *, is_async: bool, ctx: bool
-    ) -> str:
+    def _edge_expr(self, edge: Edge, state: _BuildState, chain: Chain) -> str:
+        namespace = state.namespace
         index = len(namespace)
         kind = edge.kind
         if kind is EdgeKind.RESOLVER:
@@ -429,14 +491,9 @@ class Compiler:
             namespace[f"c{index}"] = edge.value
             return f"c{index}"
         if kind is EdgeKind.ONE:
-            return self._target_expr(
-                edge.targets[0], namespace, is_async=is_async, ctx=ctx
-            )
+            return self._target_expr(edge.targets[0], state, chain)
         if kind is EdgeKind.ALL:
-            items = [
-                self._target_expr(t, namespace, is_async=is_async, ctx=ctx)
-                for t in edge.targets
-            ]
+            items = [self._target_expr(t, state, chain) for t in edge.targets]
             return "[" + ", ".join(items) + "]"
         if kind is EdgeKind.CONTEXT:
             namespace[f"x{index}"] = context_parts.context_of
@@ -451,23 +508,38 @@ class Compiler:
             namespace[f"m{index}"] = self._unresolvable_raiser(edge.problem)
         return f"m{index}(r)"
 
-    def _call_lines(
-        self,
-        call: Call,
-        position: int,
-        namespace: dict[str, Any],
-        *,
-        is_async: bool,
-        ctx: bool,
+    def _call_expr(self, call: Call, state: _BuildState, chain: Chain) -> str:
+        """A call with one argument per line, each line tagged with its path.
+
+        The tag ``#@k`` lets a failure be traced back to the exact (possibly
+        inlined) constructor from the traceback's line number.
+        """
+        namespace = state.namespace
+        fname = f"f{len(namespace)}"
+        namespace[fname] = call.function
+        marker = f"  #@{len(state.markers)}"
+        state.markers.append(chain)
+        args = []
+        for edge in call.edges:
+            expr = self._edge_expr(edge, state, chain)
+            if edge.keyword_only and edge.name.isidentifier():
+                args.append(f"{edge.name}={expr},{marker}")
+            elif edge.name:
+                args.append(f"{expr},{marker}")
+        return f"{fname}({marker}\n" + "".join(f"{arg}\n" for arg in args) + ")"
+
+    def _ctx_call_lines(
+        self, call: Call, position: int, state: _BuildState, chain: Chain
     ) -> tuple[list[str], str]:
-        """Statements that compute the arguments, and the call expression."""
-        fname = f"f{position}"
+        """Statements computing the arguments (naming each edge), and the call."""
+        namespace = state.namespace
+        fname = f"f{len(namespace)}"
         namespace[fname] = call.function
         lines: list[str] = []
         args: list[str] = []
         for number, edge in enumerate(call.edges):
-            expr = self._edge_expr(edge, namespace, is_async=is_async, ctx=ctx)
-            if ctx and edge.targets:
+            expr = self._edge_expr(edge, state, chain)
+            if edge.targets:
                 # the callee reads the parameter name for its DependencyContext
                 pname = f"p{position}_{number}"
                 namespace[pname] = edge.name
@@ -485,7 +557,7 @@ class Compiler:
     ) -> Fn:
         calls = calls_of(self.registry, reg)
         namespace: dict[str, Any] = {
-            "T": add_trail,
+            "T": add_trails,
             "N": node,
             "ST": reg.service_type,
             "G": GeneratorFinalizer,
@@ -496,12 +568,15 @@ class Compiler:
             "C": self._opaque_cycle,
             "EMPTY": context_parts.empty,
         }
+        state = _BuildState(namespace, is_async=is_async, ctx=ctx)
+        state.inlining.add(reg)
         body: list[str] = []
         for position, call in enumerate(calls):
-            lines, expr = self._call_lines(
-                call, position, namespace, is_async=is_async, ctx=ctx
-            )
-            body += lines
+            if ctx:
+                lines, expr = self._ctx_call_lines(call, position, state, (node,))
+                body += lines
+            else:
+                expr = self._call_expr(call, state, (node,))
             body += _call_body(call, expr)
         if any(edge.kind is EdgeKind.RESOLVER for call in calls for edge in call.edges):
             body = [
@@ -534,10 +609,16 @@ class Compiler:
             "    try:",
             *[f"        {line}" for line in body],
             "    except BaseException as e:",
-            "        T(e, N)",
+            "        T(e, L, N)",
             "        raise",
             "    return o",
         ]
+        lines = "\n".join(lines).split("\n")
+        namespace["L"] = {
+            number: state.markers[int(line.rpartition("#@")[2])]
+            for number, line in enumerate(lines, 1)
+            if "  #@" in line
+        }
         return make_function(type_name(reg.service_type), lines, namespace, "build")
 
     def _opaque_cycle(self, stack: tuple[Registration, ...], reg: Registration) -> None:
@@ -589,7 +670,8 @@ class Compiler:
             if manager is None:
                 return _unknown_scope(lifetime, node)
             namespace["CURRENT"] = manager.get_current_scope
-            namespace["lock"] = self._custom_lock(reg)
+            namespace["OWNER"] = self._custom_owner
+            namespace["LOCKS"] = self._custom_locks_of(reg)
             namespace["pendings"] = {}
             namespace["NO_SCOPE"] = _raiser(
                 lambda n: _no_active_scope(lifetime, n), node
@@ -614,10 +696,16 @@ class Compiler:
     def cache_key(self, reg: Registration) -> Any:
         """The key of ``reg`` in scope and custom-scope caches for this layer.
 
-        Registrations whose graph reaches an override get a key of their own,
-        so instances built under the override never mix with the others.
+        Custom-scope storage may be shared by several providers (one scope
+        manager registered in two collections), so each provider keys it with
+        its own object. Registrations whose graph reaches an override get a
+        key of their own, so instances built under the override never mix
+        with the others.
         """
-        if self.base is None or not self.affected(reg):
+        base = self.base
+        if base is not None and not self.affected(reg):
+            return base.cache_key(reg)
+        if base is None and reg.lifetime in BUILTIN_LIFETIMES:
             return reg
         key = self._keys.get(reg)
         if key is None:
@@ -644,11 +732,35 @@ class Compiler:
         self._affected[reg] = result
         return result
 
-    def _custom_lock(self, reg: Registration) -> threading.RLock:
-        lock = self._custom_locks.get(reg)
-        if lock is None:
-            lock = self._custom_locks[reg] = threading.RLock()
-        return lock
+    def _custom_owner(self, storage: Any) -> Any:
+        """The resolver that builds a custom-lifetime service into ``storage``.
+
+        A storage with a ``disposables`` list owns what is created for it:
+        the scope manager disposes that list when it drops the storage.
+        Otherwise (a plain dict from a user-written manager) the root
+        provider owns it, as it owns singletons.
+        """
+        disposables = getattr(storage, "disposables", None)
+        if not isinstance(disposables, list):
+            return self.root
+        owner = object.__new__(type(self.root))
+        owner._core = self.root._core
+        owner._init_state(None, self.root)
+        owner._disposables = disposables
+        return owner
+
+    def _custom_locks_of(self, reg: Registration) -> tuple[threading.RLock, ...]:
+        """Striped locks of a custom-lifetime registration.
+
+        The stripe is chosen by the storage, so a slow constructor for one
+        scope id rarely holds up another id; locks are per registration, so
+        lock order follows the (acyclic) dependency graph.
+        """
+        locks = self._custom_locks.get(reg)
+        if locks is None:
+            locks = tuple(threading.RLock() for _ in range(_STRIPES))
+            self._custom_locks[reg] = locks
+        return locks
 
 
 def _call_body(call: Call, expr: str) -> list[str]:

@@ -130,7 +130,9 @@ class CurrentGraph:
     ``resolve(T)`` returns the instance of ``T`` already created in this
     graph (matched by service type or implementation class), or resolves
     and records it so that every later need for it in the graph gets the same
-    object. ``find(T)`` only looks. Valid only while the graph is built.
+    object. ``find(T)`` only looks. Both look in the component of the
+    registration being built unless given ``component=``. Valid only while
+    the graph is built.
 
     Example:
         ```python
@@ -146,9 +148,10 @@ class CurrentGraph:
 
         services = ServiceCollection()
         services.add_transient(Sender, MySender)
-        services.add_transient_factory(
-            BatchSender, lambda graph: graph.resolve(MySender)
-        )
+        def batch_sender(graph: CurrentGraph) -> BatchSender:
+            return graph.resolve(MySender)
+
+        services.add_transient_factory(BatchSender, batch_sender)
         services.add_transient(Client)
         client = services.build_service_provider().get_service(Client)
         assert client.sender is client.batch
@@ -211,7 +214,9 @@ class CurrentGraph:
         if self._finished:
             raise _finished_error("CurrentGraph")
 
-    def find(self, service_type: TypeForm[T], /) -> T | None:
+    def find(
+        self, service_type: TypeForm[T], /, *, component: str | None = None
+    ) -> T | None:
         """Return the instance of ``service_type`` this graph created, or ``None``.
 
         Example:
@@ -230,12 +235,23 @@ class CurrentGraph:
             ```
         """
         self._check()
+        where = self._component(component)
         for registration, instance in reversed(self._instances):
-            if _matches(registration, instance, service_type):
+            if registration.component == where and _matches(
+                registration, instance, service_type
+            ):
                 return instance  # type: ignore[no-any-return]
         return None
 
-    def resolve(self, service_type: TypeForm[T], /, *, component: str = "") -> T:
+    def _component(self, component: str | None) -> str:
+        """``component``, or the component of the node being built now."""
+        if component is not None:
+            return component
+        return self._frames[-1][0].component if self._frames else ""
+
+    def resolve(
+        self, service_type: TypeForm[T], /, *, component: str | None = None
+    ) -> T:
         """Return the graph's instance of ``service_type``, creating and recording it.
 
         Example:
@@ -253,8 +269,9 @@ class CurrentGraph:
             ```
         """
         self._check()
-        found = self.find(service_type)
-        registration = self._registration_for(service_type, component)
+        where = self._component(component)
+        found = self.find(service_type, component=where)
+        registration = self._registration_for(service_type, where)
         if found is not None:
             self._pinned.setdefault(registration, found)
             return found
@@ -268,7 +285,7 @@ class CurrentGraph:
         return instance  # type: ignore[no-any-return]
 
     async def resolve_async(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, *, component: str | None = None
     ) -> T:
         """Async form of :meth:`resolve`, for graphs with async factories.
 
@@ -289,8 +306,9 @@ class CurrentGraph:
             ```
         """
         self._check()
-        found = self.find(service_type)
-        registration = self._registration_for(service_type, component)
+        where = self._component(component)
+        found = self.find(service_type, component=where)
+        registration = self._registration_for(service_type, where)
         if found is not None:
             self._pinned.setdefault(registration, found)
             return found

@@ -13,6 +13,7 @@ from typing_extensions import TypeForm
 
 from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler, finish_error
+from wiredi._describe import describe as describe_tree
 from wiredi._disposal import dispose_all, dispose_all_async
 from wiredi._edges import Edge, EdgeKind
 from wiredi._options import options_registrations, override_registration
@@ -29,15 +30,34 @@ __all__ = ["Scope", "ServiceProvider"]
 T = TypeVar("T")
 
 
+_LOCK_MASK = 63
+
+
 class _Core:
     """What a provider and all its scopes share: the registry and compiled code."""
 
-    __slots__ = ("compiler", "registry", "roots")
+    __slots__ = ("async_table", "compiler", "registry", "roots", "scope_locks", "table")
 
     def __init__(self, registry: Registry, compiler: Compiler) -> None:
         self.registry = registry
         self.compiler = compiler
         self.roots = Roots(registry, compiler)
+        # the default component's entry tables, read on every resolve
+        self.table = self.roots.sync[""]
+        self.async_table = self.roots.async_[""]
+        self.scope_locks = tuple(threading.RLock() for _ in range(_LOCK_MASK + 1))
+
+    def swap(self, other: _Core) -> tuple[Registry, Compiler, Roots]:
+        """Take ``other``'s registry and compiled code; return what was there."""
+        saved = (self.registry, self.compiler, self.roots)
+        self.restore((other.registry, other.compiler, other.roots))
+        return saved
+
+    def restore(self, saved: tuple[Registry, Compiler, Roots]) -> None:
+        """Put back what :meth:`swap` returned."""
+        self.registry, self.compiler, self.roots = saved
+        self.table = self.roots.sync[""]
+        self.async_table = self.roots.async_[""]
 
 
 class ServiceProvider:
@@ -85,7 +105,7 @@ class ServiceProvider:
     _lock: threading.RLock
     _closed: bool
     _pending: dict[Any, Any] | None
-    _exit_custom: Callable[[], None] | None
+    _exit_custom: ScopeManager | None
 
     def __init__(self) -> None:
         raise RegistrationError(
@@ -152,15 +172,26 @@ class ServiceProvider:
             assert isinstance(provider.get_service(Clock), Clock)
             ```
         """
-        if self._closed:
-            self._check_open()
+        if component or self._closed:
+            return self._get_service_slow(service_type, component)  # type: ignore[no-any-return]
+        try:
+            fn = self._core.table[service_type]
+        except KeyError:
+            fn = self._core.roots.sync_fn(service_type, "")
+        try:
+            return fn(self)  # type: ignore[no-any-return]
+        except BaseException as exc:
+            finish_error(exc)
+            raise
+
+    def _get_service_slow(self, service_type: Any, component: str) -> Any:
+        self._check_open()
         roots = self._core.roots
-        table = roots.sync.get(component) if component else roots.sync[""]
-        fn = table.get(service_type) if table is not None else None
+        fn = roots.sync.get(component, {}).get(service_type)
         if fn is None:
             fn = roots.sync_fn(service_type, component)
         try:
-            return fn(self)  # type: ignore[no-any-return]
+            return fn(self)
         except BaseException as exc:
             finish_error(exc)
             raise
@@ -234,11 +265,13 @@ class ServiceProvider:
         """
         if self._closed:
             self._check_open()
-        roots = self._core.roots
-        table = roots.async_.get(component) if component else roots.async_[""]
-        entry = table.get(service_type) if table is not None else None
+        core = self._core
+        if component:
+            entry = core.roots.async_.get(component, {}).get(service_type)
+        else:
+            entry = core.async_table.get(service_type)
         if entry is None:
-            entry = roots.async_entry(service_type, component)
+            entry = core.roots.async_entry(service_type, component)
         fn, awaits = entry
         try:
             if awaits:
@@ -402,6 +435,31 @@ class ServiceProvider:
             return await result
         return result
 
+    # --------------------------------------------------------- diagnostics
+
+    def describe(self, service_type: TypeForm[Any], /, *, component: str = "") -> str:
+        """The dependency tree ``service_type`` resolves to, with lifetimes, as text.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Clock: ...
+
+            class Report:
+                def __init__(self, clock: Clock) -> None:
+                    self.clock = clock
+
+            services = ServiceCollection().add_singleton(Clock).add_transient(Report)
+            tree = services.build_service_provider().describe(Report)
+            assert tree.splitlines() == [
+                "Report (transient)",
+                "└── clock: Clock (singleton)",
+            ]
+            ```
+        """
+        return describe_tree(self._core.registry, service_type, component)
+
     # ------------------------------------------------------------ override
 
     @contextlib.contextmanager
@@ -465,16 +523,11 @@ class ServiceProvider:
             finally:
                 self._core = core
             return
-        saved = (core.registry, core.compiler, core.roots)
-        core.registry, core.compiler, core.roots = (
-            layer.registry,
-            layer.compiler,
-            layer.roots,
-        )
+        saved = core.swap(layer)
         try:
             yield
         finally:
-            core.registry, core.compiler, core.roots = saved
+            core.restore(saved)
 
     # -------------------------------------------------------------- scopes
 
@@ -498,10 +551,21 @@ class ServiceProvider:
                 assert one.get_service(UnitOfWork) is not two.get_service(UnitOfWork)
             ```
         """
-        self._check_open()
-        scope = object.__new__(Scope)
-        scope._core = self._core
-        scope._init_state({}, self._root)
+        root = self._root
+        if self._closed or root._closed:
+            self._check_open()
+        scope = _new_scope(Scope)
+        scope._core = core = self._core
+        scope._root = root
+        scope._cache = {}
+        scope._disposables = []
+        # Scoped creation is serialised per scope; scopes share the provider's
+        # small pool of re-entrant locks instead of allocating one each (few
+        # scopes are used by two threads at once, and only creation waits).
+        scope._lock = core.scope_locks[(id(scope) >> 4) & _LOCK_MASK]
+        scope._closed = False
+        scope._pending = None
+        scope._exit_custom = None
         if name is not None:
             manager = self._core.registry.scope_managers.get(name)
             if manager is None:
@@ -518,7 +582,7 @@ class ServiceProvider:
                     hint=f"call create_scope({name!r}, scope_id)",
                 )
             manager.enter_scope(scope_id)
-            scope._exit_custom = manager.exit_scope
+            scope._exit_custom = manager
         return scope
 
     # ------------------------------------------------------------- closing
@@ -551,6 +615,10 @@ class ServiceProvider:
         if self._closed:
             return
         self._closed = True
+        if self._exit_custom is None:
+            if self._disposables:
+                dispose_all(self._disposables, self._what())
+            return
         try:
             dispose_all(self._disposables, self._what())
         finally:
@@ -583,12 +651,18 @@ class ServiceProvider:
         try:
             await dispose_all_async(self._disposables, self._what())
         finally:
-            self._leave_custom()
+            manager, self._exit_custom = self._exit_custom, None
+            if manager is not None:
+                aexit = getattr(manager, "aexit_scope", None)
+                if aexit is not None:
+                    await aexit()
+                else:
+                    manager.exit_scope()
 
     def _leave_custom(self) -> None:
-        exit_custom, self._exit_custom = self._exit_custom, None
-        if exit_custom is not None:
-            exit_custom()
+        manager, self._exit_custom = self._exit_custom, None
+        if manager is not None:
+            manager.exit_scope()
 
     def __enter__(self) -> Self:
         return self
@@ -599,7 +673,10 @@ class ServiceProvider:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if not self._disposables and self._exit_custom is None:
+            self._closed = True  # nothing to dispose: the common request scope
+        else:
+            self.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -648,6 +725,9 @@ class Scope(ServiceProvider):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<wiredi.Scope({state}, created={len(self._cache or ())})>"
+
+
+_new_scope = object.__new__
 
 
 class _Awaiting:

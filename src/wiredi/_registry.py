@@ -98,9 +98,15 @@ class Registry:
         regs = self.lookup(service_type, component)
         return regs[-1] if regs else None
 
-    def components_with(self, service_type: Any) -> list[str]:
-        """Components (other than none) where ``service_type`` is registered."""
-        found = {c for (t, c) in self._closed if t == service_type}
+    def components_with(
+        self, service_type: Any, *, exclude: Registration | None = None
+    ) -> list[str]:
+        """Components where ``service_type`` is registered (``exclude`` aside)."""
+        found = {
+            c
+            for (t, c), regs in self._closed.items()
+            if t == service_type and any(r is not exclude for r in regs)
+        }
         origin = typing.get_origin(service_type)
         if origin is not None:
             found |= {c for (t, c) in self._open if t == origin}
@@ -186,9 +192,19 @@ class Registry:
             self._nodes[registration] = found
         return found
 
-    def describe_missing(self, service_type: Any, component: str) -> str:
+    def describe_missing(
+        self,
+        service_type: Any,
+        component: str,
+        *,
+        exclude: Registration | None = None,
+    ) -> str:
         """A fix for a missing ``service_type``, naming components that have it."""
-        others = [c for c in self.components_with(service_type) if c != component]
+        others = [
+            c
+            for c in self.components_with(service_type, exclude=exclude)
+            if c != component
+        ]
         if others:
             names = ", ".join(repr(c) for c in others)
             target = others[0]

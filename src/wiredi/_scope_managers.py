@@ -12,6 +12,7 @@ storage for an id is created once under a lock, and everything it drops
 from __future__ import annotations
 
 import contextvars
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -79,12 +80,14 @@ class _ScopeStorage(dict[Any, Any]):
     the storage is dropped; until then the disposable values are.
     """
 
-    __slots__ = ("_disposables", "_tracked", "last_access", "scope_id")
+    __slots__ = ("_disposables", "_tracked", "dropped", "last_access", "scope_id")
 
     def __init__(self, scope_id: str, now: float) -> None:
         super().__init__()
         self.scope_id = scope_id
         self.last_access = now
+        # Set, under the manager's lock, when the manager lets go of it.
+        self.dropped = False
         self._disposables: list[Any] = []
         self._tracked = False
 
@@ -99,12 +102,16 @@ class _ScopeStorage(dict[Any, Any]):
         if self._tracked:
             items, self._disposables = self._disposables, []
         else:
-            items = [value for value in self.values() if is_disposable(value)]
+            # list() copies in one step, even if a resolution still writes
+            items = [value for value in list(self.values()) if is_disposable(value)]
         self.clear()
         return items
 
     def __repr__(self) -> str:
         return f"<scope storage {self.scope_id!r} ({len(self)} instances)>"
+
+
+_Stack = tuple[tuple[str, _ScopeStorage], ...]
 
 
 def _needs_await(item: Any) -> bool:
@@ -180,7 +187,7 @@ class ContextScopeManager:
     Example:
         ```python
         from wiredi import ServiceCollection
-        from wiredi._scope_managers import ContextScopeManager
+        from wiredi import ContextScopeManager
 
         class TenantSettings: ...
 
@@ -207,6 +214,7 @@ class ContextScopeManager:
         "_current",
         "_lock",
         "_max_scopes",
+        "_next_expiry",
         "_pending_async",
         "_persistent",
         "_storages",
@@ -238,11 +246,11 @@ class ContextScopeManager:
         self._ttl = ttl
         self._max_scopes = max_scopes
         self._clock = clock
-        # The ids this context is inside, innermost last. Immutable tuples, so
-        # a context copied into a new task never shares a mutable stack with
-        # the context it was copied from.
-        self._current: contextvars.ContextVar[tuple[str, ...] | None] = (
-            contextvars.ContextVar(f"wiredi_scope_{id(self):x}", default=None)
+        # The ids this context is inside, with their storage, innermost last.
+        # Immutable tuples, so a context copied into a new task never shares
+        # a mutable stack with the context it was copied from.
+        self._current: contextvars.ContextVar[_Stack | None] = contextvars.ContextVar(
+            f"wiredi_scope_{id(self):x}", default=None
         )
         self._lock = threading.Lock()
         # Least recently used first.
@@ -251,6 +259,8 @@ class ContextScopeManager:
         self._active: dict[str, int] = {}
         # Dropped objects that only an ``await ....aclose()`` can dispose.
         self._pending_async: list[Any] = []
+        # No id can have expired before this time (infinity without a ttl).
+        self._next_expiry = math.inf
         self._counts = {"created": 0, "evicted": 0, "disposed": 0}
 
     # ------------------------------------------------------------ protocol
@@ -265,7 +275,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             manager.enter_scope("acme")
@@ -274,10 +284,10 @@ class ContextScopeManager:
             assert manager.get_current_scope() is None
             ```
         """
-        now = self._clock()
+        now = self._now()
         with self._lock:
-            dropped = self._expire_locked(now)
-            self._storage_locked(scope_id, now)
+            dropped = self._expire_locked(now) if now >= self._next_expiry else []
+            storage = self._storage_locked(scope_id, now)
             self._active[scope_id] = self._active.get(scope_id, 0) + 1
             dropped += self._evict_locked()
         try:
@@ -288,7 +298,7 @@ class ContextScopeManager:
             self._leave(scope_id)
             raise
         stack = self._current.get() or ()
-        self._current.set((*stack, scope_id))
+        self._current.set((*stack, (scope_id, storage)))
 
     def exit_scope(self) -> None:
         """Leave the id entered last in this context.
@@ -303,7 +313,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             manager.enter_scope("outer")
@@ -324,7 +334,7 @@ class ContextScopeManager:
         Example:
             ```python
             import asyncio
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             async def main() -> None:
                 manager = ContextScopeManager(persistent=False)
@@ -340,14 +350,18 @@ class ContextScopeManager:
     def get_current_scope(self) -> MutableMapping[Any, Any] | None:
         """Return the storage of this context's active id, or ``None``.
 
-        Resolving a custom-lifetime service calls it; it counts as a use of
-        the id (for ``ttl`` and least-recently-used order). An id whose
-        storage was cleaned up while a block is still inside it gets a new,
-        empty storage.
+        Resolving a custom-lifetime service calls it, and drops the ids
+        whose ``ttl`` has passed. It takes no lock while the id is inside a
+        block: such an id can be neither expired nor evicted, and leaving
+        the block counts as a use. A task that inherited the block from its
+        parent and outlives it still counts as a use of a persistent id, but
+        gets ``None`` for a non-persistent run that has ended. An id whose
+        storage was cleaned up while a block is inside it gets a new, empty
+        storage.
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             assert manager.get_current_scope() is None
@@ -360,13 +374,16 @@ class ContextScopeManager:
         stack = self._current.get()
         if not stack:
             return None
-        now = self._clock()
-        with self._lock:
-            storage = self._storage_locked(stack[-1], now)
-            dropped = self._expire_locked(now) if self._ttl is not None else []
-        if dropped:
-            self._dispose(dropped)
-        return storage
+        scope_id, storage = stack[-1]
+        # The common case takes no lock: an id inside a block cannot expire
+        # or be evicted, and leaving the block counts as a use of it.
+        if (
+            not storage.dropped
+            and scope_id in self._active
+            and (self._ttl is None or self._clock() < self._next_expiry)
+        ):
+            return storage
+        return self._current_storage_slow(stack)
 
     # ------------------------------------------------------------- public
 
@@ -375,7 +392,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             manager.enter_scope("acme")
@@ -385,7 +402,7 @@ class ContextScopeManager:
             ```
         """
         stack = self._current.get()
-        return stack[-1] if stack else None
+        return stack[-1][0] if stack else None
 
     def cleanup_scope(self, scope_id: str) -> bool:
         """Drop and dispose the instances of ``scope_id`` now.
@@ -400,7 +417,7 @@ class ContextScopeManager:
         Example:
             ```python
             from wiredi import ServiceCollection
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             class Cart:
                 closed = False
@@ -418,7 +435,7 @@ class ContextScopeManager:
             ```
         """
         with self._lock:
-            storage = self._storages.pop(scope_id, None)
+            storage = self._drop_locked(scope_id)
         if storage is None:
             return False
         self._dispose([storage])
@@ -437,7 +454,7 @@ class ContextScopeManager:
             ```python
             import asyncio
             from wiredi import ServiceCollection
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             class Client:
                 closed = False
@@ -459,7 +476,7 @@ class ContextScopeManager:
             ```
         """
         with self._lock:
-            storage = self._storages.pop(scope_id, None)
+            storage = self._drop_locked(scope_id)
         await self._adispose([] if storage is None else [storage])
         return storage is not None
 
@@ -471,7 +488,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             for scope_id in ("a", "b"):
@@ -495,7 +512,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager(max_scopes=1)
             for scope_id in ("a", "b"):
@@ -522,7 +539,7 @@ class ContextScopeManager:
 
         Example:
             ```python
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             manager.enter_scope("a")
@@ -558,7 +575,7 @@ class ContextScopeManager:
         Example:
             ```python
             import asyncio
-            from wiredi._scope_managers import ContextScopeManager
+            from wiredi import ContextScopeManager
 
             manager = ContextScopeManager()
             manager.enter_scope("a")
@@ -586,12 +603,36 @@ class ContextScopeManager:
 
     # ----------------------------------------------------------- internals
 
+    def _now(self) -> float:
+        """The time, read only when a ttl needs it."""
+        return 0.0 if self._ttl is None else self._clock()
+
+    def _current_storage_slow(self, stack: _Stack) -> _ScopeStorage | None:
+        """``get_current_scope`` when its storage was dropped or ids may expire."""
+        scope_id, storage = stack[-1]
+        now = self._now()
+        with self._lock:
+            dropped = self._expire_locked(now) if now >= self._next_expiry else []
+            current: _ScopeStorage | None
+            if self._persistent or scope_id in self._active:
+                current = self._storage_locked(scope_id, now)
+            else:
+                # A task that inherited the block of a finished run.
+                current = None
+        if current is not None and current is not storage:
+            self._current.set((*stack[:-1], (scope_id, current)))
+        if dropped:
+            self._dispose(dropped)
+        return current
+
     def _storage_locked(self, scope_id: str, now: float) -> _ScopeStorage:
         """Get or create ``scope_id``'s storage and mark it used at ``now``."""
         storage = self._storages.get(scope_id)
         if storage is None:
             storage = self._storages[scope_id] = _ScopeStorage(scope_id, now)
             self._counts["created"] += 1
+            if self._ttl is not None:
+                self._next_expiry = min(self._next_expiry, now + self._ttl)
         else:
             self._storages.move_to_end(scope_id)
             storage.last_access = now
@@ -599,9 +640,10 @@ class ContextScopeManager:
 
     def _expire_locked(self, now: float) -> list[_ScopeStorage]:
         """Drop the idle ids unused for ``ttl`` seconds."""
-        if self._ttl is None:
+        ttl = self._ttl
+        if ttl is None:
             return []
-        deadline = now - self._ttl
+        deadline = now - ttl
         expired: list[str] = []
         busy: list[str] = []
         for scope_id, storage in self._storages.items():
@@ -610,7 +652,10 @@ class ContextScopeManager:
             (busy if scope_id in self._active else expired).append(scope_id)
         for scope_id in busy:  # in use, hence recently used: keeps scans short
             self._storage_locked(scope_id, now)
-        return self._evict_ids_locked(expired)
+        dropped = self._evict_ids_locked(expired)
+        oldest = next(iter(self._storages.values()), None)
+        self._next_expiry = math.inf if oldest is None else oldest.last_access + ttl
+        return dropped
 
     def _evict_locked(self) -> list[_ScopeStorage]:
         """Drop the least recently used idle ids beyond ``max_scopes``."""
@@ -629,12 +674,22 @@ class ContextScopeManager:
 
     def _evict_ids_locked(self, scope_ids: Iterable[str]) -> list[_ScopeStorage]:
         dropped = [self._storages.pop(scope_id) for scope_id in scope_ids]
+        for storage in dropped:
+            storage.dropped = True
         self._counts["evicted"] += len(dropped)
         return dropped
+
+    def _drop_locked(self, scope_id: str) -> _ScopeStorage | None:
+        storage = self._storages.pop(scope_id, None)
+        if storage is not None:
+            storage.dropped = True
+        return storage
 
     def _drop_all_locked(self) -> list[_ScopeStorage]:
         storages = list(self._storages.values())
         self._storages.clear()
+        for storage in storages:
+            storage.dropped = True
         return storages
 
     def _pop(self) -> list[_ScopeStorage]:
@@ -648,11 +703,11 @@ class ContextScopeManager:
                 "with `with provider.create_scope(name, scope_id):`",
             )
         self._current.set(stack[:-1] or None)
-        return self._leave(stack[-1])
+        return self._leave(stack[-1][0])
 
     def _leave(self, scope_id: str) -> list[_ScopeStorage]:
         """Count one block out of ``scope_id``; return what that drops."""
-        now = self._clock()
+        now = self._now()
         with self._lock:
             count = self._active.get(scope_id, 0) - 1
             if count > 0:
@@ -666,7 +721,8 @@ class ContextScopeManager:
                 return []
             if count > 0:
                 return []
-            return [self._storages.pop(scope_id)]
+            storage = self._drop_locked(scope_id)
+            return [] if storage is None else [storage]
 
     def _count_disposed(self, count: int) -> None:
         with self._lock:

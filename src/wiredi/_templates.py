@@ -62,9 +62,8 @@ def wrapper({args}):
     cache = r._cache
     if cache is None:
         NO_SCOPE()
-    try:
-        v = cache[K]
-    except KeyError:
+    v = cache.get(K, EMPTY)
+    if v is EMPTY:
         with r._lock:
             v = cache.get(K, EMPTY)
             if v is EMPTY:
@@ -115,13 +114,12 @@ def wrapper({args}):
     storage = CURRENT()
     if storage is None:
         NO_SCOPE()
-    try:
-        v = storage[K]
-    except KeyError:
-        with lock:
+    v = storage.get(K, EMPTY)
+    if v is EMPTY:
+        with LOCKS[(id(storage) >> 4) & 15]:
             v = storage.get(K, EMPTY)
             if v is EMPTY:
-                v = build({root_args})
+                v = build({owner_args})
                 storage[K] = v
                 return v
     {record_v}
@@ -138,7 +136,7 @@ async def wrapper({args}):
         if v is not EMPTY:
             {record_v}
             return v
-        with lock:
+        with LOCKS[(id(storage) >> 4) & 15]:
             v = storage.get(K, EMPTY)
             if v is EMPTY:
                 pending = pendings.get(id(storage))
@@ -147,13 +145,13 @@ async def wrapper({args}):
                     break
         await WAIT(pending, R)
     try:
-        v = await build({root_args})
+        v = await build({owner_args})
     except BaseException:
-        with lock:
+        with LOCKS[(id(storage) >> 4) & 15]:
             pendings.pop(id(storage), None)
         RELEASE(pending)
         raise
-    with lock:
+    with LOCKS[(id(storage) >> 4) & 15]:
         storage[K] = v
         pendings.pop(id(storage), None)
     RELEASE(pending)
@@ -176,6 +174,7 @@ def fill(kind: str, *, is_async: bool, ctx: bool) -> list[str]:
     source = template.format(
         args="r, g" if ctx else "r",
         root_args="ROOT, g" if ctx else "ROOT",
+        owner_args="OWNER(storage), g" if ctx else "OWNER(storage)",
         record_v="g.record(R, v)" if ctx else "pass",
     )
     return source.strip("\n").splitlines()

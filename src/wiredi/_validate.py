@@ -101,9 +101,14 @@ class _Validator:
                     ),
                     service_type=source,
                     component=reg.source_component,
-                    path=self._path(path, reg),
+                    path=(
+                        *self._path(path),
+                        DependencyNode(source, None, "", reg.source_component),
+                    ),
                     registered_at=reg.registered_at,
-                    hint=self.registry.describe_missing(source, reg.source_component),
+                    hint=self.registry.describe_missing(
+                        source, reg.source_component, exclude=reg
+                    ),
                 ),
             )
             return

@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 
 def use_from_current_graph(
-    service_type: TypeForm[T], /, *, component: str = ""
+    service_type: TypeForm[T], /, *, component: str | None = None
 ) -> Callable[[CurrentGraph], T]:
     """A transient factory returning the current graph's instance of ``service_type``.
 
@@ -76,7 +76,7 @@ def use_from_current_graph(
 
 
 def use_from_current_graph_async(
-    service_type: TypeForm[T], /, *, component: str = ""
+    service_type: TypeForm[T], /, *, component: str | None = None
 ) -> Callable[[CurrentGraph], Awaitable[T]]:
     """Async form of :func:`use_from_current_graph`, for graphs with async factories.
 
