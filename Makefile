@@ -27,8 +27,8 @@ demo: $(VENV)/.installed-base ## create .venv, install wiredi, run the multi-ten
 	$(BIN)/python examples/complex_ingest/app.py
 
 lint: $(VENV)/.installed-dev ## ruff check + format check
-	$(BIN)/ruff check src tests examples benchmarks typing_tests docs
-	$(BIN)/ruff format --check src tests examples benchmarks typing_tests docs
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 
 typecheck: $(VENV)/.installed-dev ## mypy --strict over src and typing_tests
 	$(BIN)/mypy --strict src typing_tests

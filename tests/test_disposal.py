@@ -191,3 +191,37 @@ class TestErrors:
             scope.get_service(First)
             raise KeyError("body")
         assert log == ["First"]
+
+
+class TestProviderClosesScopeManagers:
+    def test_tenant_instances_disposed_before_singletons(self) -> None:
+        """Closing the provider closes scope managers first, then singletons."""
+        from wiredi import ContextScopeManager
+
+        log: list[str] = []
+        services = ServiceCollection()
+        services.add_scope_manager("tenant", ContextScopeManager())
+        services.add_singleton_factory(First, lambda: First(log))
+        services.add(Second, lifetime="tenant")
+        provider = services.build_service_provider()
+        with provider.create_scope("tenant", "acme") as scope:
+            scope.get_service(Second)
+        assert log == []
+        provider.close()
+        assert log == ["Second", "First"]
+
+    async def test_async_close_prefers_manager_aclose(self) -> None:
+        """aclose() on the provider awaits the managers' aclose()."""
+        from wiredi import ContextScopeManager
+
+        log: list[str] = []
+        services = ServiceCollection()
+        services.add_scope_manager("tenant", ContextScopeManager())
+        services.add(
+            Closeable, factory=lambda: Closeable(log, "tenant"), lifetime="tenant"
+        )
+        provider = services.build_service_provider()
+        async with provider.create_scope("tenant", "acme") as scope:
+            scope.get_service(Closeable)
+        await provider.aclose()
+        assert log == ["tenant"]

@@ -326,7 +326,7 @@ class Compiler:
                 try:
                     return await inner(r, graph)
                 finally:
-                    graph.finish()
+                    graph._finish()
 
             return graph_root_async
 
@@ -335,7 +335,7 @@ class Compiler:
             try:
                 return inner(r, graph)
             finally:
-                graph.finish()
+                graph._finish()
 
         return graph_root
 
@@ -382,9 +382,13 @@ class Compiler:
 
         return raise_async
 
-    def missing_raiser(self, service_type: Any, component: str) -> Fn:
+    def missing_raiser(
+        self, service_type: Any, component: str, *, parameter: bool = True
+    ) -> Fn:
         """A resolver that raises ``ServiceNotFoundError`` for ``service_type``."""
-        hint = self.registry.describe_missing(service_type, component)
+        hint = self.registry.describe_missing(
+            service_type, component, parameter=parameter
+        )
         node = DependencyNode(service_type, None, "", component)
         where = f" in component {component!r}" if component else ""
 
@@ -416,7 +420,9 @@ class Compiler:
         if reg.kind is Kind.ALIAS:
             target = alias_target(self.registry, reg)
             if target is None:
-                return self.missing_raiser(reg.implementation, reg.source_component)
+                return self.missing_raiser(
+                    reg.implementation, reg.source_component, parameter=False
+                )
             return self.fn(target, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
@@ -428,7 +434,7 @@ class Compiler:
         instance = reg.implementation
         lines = [
             f"{'async ' if is_async else ''}def wrapper({'r, g' if ctx else 'r'}):",
-            "    g.record(R, I)" if ctx else "    pass",
+            "    g._record(R, I)" if ctx else "    pass",
             "    return I",
         ]
         namespace = {"R": reg, "I": instance}
@@ -467,16 +473,25 @@ class Compiler:
         if self._inlinable(target, state):
             (call,) = calls_of(self.registry, target)
             state.inlining.add(target)
+            self._stack.append((target, state.is_async, False))  # for cycle paths
             try:
                 return self._call_expr(
                     call, state, (self.registry.node(target), *chain)
                 )
             finally:
+                self._stack.pop()
                 state.inlining.discard(target)
         if state.is_async and self.is_async(target):
             namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
         namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=state.ctx)
+        if target.lifetime == Lifetime.SINGLETON and not state.ctx:
+            # read a built singleton straight from its slot: no call
+            namespace[f"s{index}"] = self.slot(target)
+            return (
+                f"(v{index} if (v{index} := s{index}.value) is not EMPTY "
+                f"else d{index}(r))"
+            )
         return f"d{index}({args})"
 
     def _edge_expr(self, edge: Edge, state: _BuildState, chain: Chain) -> str:
@@ -544,7 +559,7 @@ class Compiler:
                 pname = f"p{position}_{number}"
                 namespace[pname] = edge.name
                 value = f"v{position}_{number}"
-                lines += [f"g.p = {pname}", f"{value} = {expr}"]
+                lines += [f"g._param = {pname}", f"{value} = {expr}"]
                 expr = value
             if edge.keyword_only and edge.name.isidentifier():
                 args.append(f"{edge.name}={expr}")
@@ -566,7 +581,8 @@ class Compiler:
             "O": _OPAQUE,
             "R": reg,
             "C": self._opaque_cycle,
-            "EMPTY": context_parts.empty,
+            "EMPTY": EMPTY,
+            "GRAPH_EMPTY": context_parts.empty,
         }
         state = _BuildState(namespace, is_async=is_async, ctx=ctx)
         state.inlining.add(reg)
@@ -590,19 +606,19 @@ class Compiler:
             ]
         if ctx:
             body = [
-                "g.enter(N)",
+                "g._enter(N)",
                 "try:",
                 *[f"    {line}" for line in body],
                 "finally:",
-                "    g.leave()",
-                "g.record(R, o)",
+                "    g._leave()",
+                "g._record(R, o)",
             ]
         prefix = "async def" if is_async else "def"
         lines = [f"{prefix} build({'r, g' if ctx else 'r'}):"]
         if ctx:
             lines += [
-                "    o = g.lookup(R)",
-                "    if o is not EMPTY:",
+                "    o = g._lookup(R)",
+                "    if o is not GRAPH_EMPTY:",
                 "        return o",
             ]
         lines += [

@@ -163,9 +163,9 @@ class CurrentGraph:
         "_finished",
         "_frames",
         "_instances",
+        "_param",
         "_pinned",
         "_resolver",
-        "p",
     )
 
     def __init__(self, resolver: Any, compiler: Any) -> None:
@@ -175,34 +175,35 @@ class CurrentGraph:
         self._frames: list[tuple[DependencyNode, str | None]] = []
         self._instances: list[tuple[Registration, Any]] = []
         self._pinned: dict[Registration, Any] = {}
-        self.p: str | None = None  # parameter being resolved by the current frame
+        self._param: str | None = None  # parameter being resolved by the current frame
 
     # ------------------------------------------------- used by compiled code
+    # (private: only the generated resolver functions call these)
 
-    def lookup(self, registration: Registration) -> Any:
+    def _lookup(self, registration: Registration) -> Any:
         """The pinned instance of ``registration`` in this graph, or the sentinel."""
         return self._pinned.get(registration, _EMPTY)
 
-    def enter(self, node: DependencyNode) -> None:
-        """Push ``node``, reached through the parameter set in ``p``."""
-        self._frames.append((node, self.p))
-        self.p = None
+    def _enter(self, node: DependencyNode) -> None:
+        """Push ``node``, reached through the parameter set in ``_param``."""
+        self._frames.append((node, self._param))
+        self._param = None
 
-    def leave(self) -> None:
+    def _leave(self) -> None:
         """Pop the current node."""
         self._frames.pop()
 
-    def record(self, registration: Registration, instance: Any) -> None:
+    def _record(self, registration: Registration, instance: Any) -> None:
         """Remember an instance created (or reused) by this graph."""
         self._instances.append((registration, instance))
 
-    def finish(self) -> None:
+    def _finish(self) -> None:
         """End the graph: the objects handed out stop working."""
         self._finished = True
         self._instances.clear()
         self._pinned.clear()
 
-    def context(self) -> DependencyContext:
+    def _context(self) -> DependencyContext:
         """The ``DependencyContext`` of the node being built now."""
         node, param = self._frames[-1]
         path = tuple(frame[0] for frame in self._frames[:-1])
@@ -360,7 +361,7 @@ class _ContextParts:
 
     @staticmethod
     def context_of(graph: CurrentGraph) -> DependencyContext:
-        return graph.context()
+        return graph._context()
 
     @staticmethod
     def graph_of(graph: CurrentGraph) -> CurrentGraph:

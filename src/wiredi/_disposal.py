@@ -16,6 +16,7 @@ __all__ = [
     "dispose_all_async",
     "is_disposable",
     "is_disposable_type",
+    "raise_collected",
 ]
 
 _METHODS = ("close", "dispose", "aclose")
@@ -82,7 +83,8 @@ def is_disposable(obj: object) -> bool:
     return any(callable(getattr(obj, name, None)) for name in _METHODS)
 
 
-def _raise_collected(errors: list[Exception], what: str) -> None:
+def raise_collected(errors: list[Exception], what: str) -> None:
+    """Raise nothing, the one error, or a ``DisposalError`` of several."""
     if len(errors) == 1:
         raise errors[0]
     if errors:
@@ -108,7 +110,7 @@ def dispose_all(items: list[Any], what: str) -> None:
                 _close_sync(item, what)
         except Exception as exc:
             errors.append(exc)
-    _raise_collected(errors, what)
+    raise_collected(errors, what)
 
 
 def _close_sync(item: Any, what: str) -> None:
@@ -155,7 +157,7 @@ async def dispose_all_async(items: list[Any], what: str) -> None:
                 await _close_async(item)
         except Exception as exc:
             errors.append(exc)
-    _raise_collected(errors, what)
+    raise_collected(errors, what)
 
 
 async def _close_async(item: Any) -> None:

@@ -14,7 +14,7 @@ from typing_extensions import TypeForm
 from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler, finish_error
 from wiredi._describe import describe as describe_tree
-from wiredi._disposal import dispose_all, dispose_all_async
+from wiredi._disposal import dispose_all, dispose_all_async, raise_collected
 from wiredi._edges import Edge, EdgeKind
 from wiredi._options import options_registrations, override_registration
 from wiredi._registration import Registration
@@ -23,7 +23,12 @@ from wiredi._render import type_name
 from wiredi._roots import Roots
 from wiredi._scope_managers import ScopeManager
 from wiredi._validate import validate_graph
-from wiredi.errors import GraphValidationError, RegistrationError, ScopeError
+from wiredi.errors import (
+    DisposalError,
+    GraphValidationError,
+    RegistrationError,
+    ScopeError,
+)
 
 __all__ = ["Scope", "ServiceProvider"]
 
@@ -595,6 +600,9 @@ class ServiceProvider:
 
         Every disposer runs; one error is raised as it is, several as a
         ``DisposalError`` (an ``ExceptionGroup``). Closing twice does nothing.
+        Closing the root provider first closes the registered scope managers
+        that have ``close()`` (their instances may use singletons), then the
+        singletons.
 
         Example:
             ```python
@@ -615,6 +623,9 @@ class ServiceProvider:
         if self._closed:
             return
         self._closed = True
+        if self._root is self:
+            self._close_root()
+            return
         if self._exit_custom is None:
             if self._disposables:
                 dispose_all(self._disposables, self._what())
@@ -623,6 +634,47 @@ class ServiceProvider:
             dispose_all(self._disposables, self._what())
         finally:
             self._leave_custom()
+
+    def _managers(self) -> list[ScopeManager]:
+        return list(self._core.registry.scope_managers.values())
+
+    def _close_root(self) -> None:
+        """Close the scope managers first (they may use singletons), then the rest."""
+        errors: list[Exception] = []
+        for manager in self._managers():
+            close = getattr(manager, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception as exc:  # collected: every disposer runs
+                    errors.append(exc)
+        try:
+            dispose_all(self._disposables, "the provider")
+        except DisposalError as group:
+            errors.extend(group.exceptions)
+        except Exception as exc:  # collected with the managers' errors
+            errors.append(exc)
+        raise_collected(errors, "the provider")
+
+    async def _aclose_root(self) -> None:
+        errors: list[Exception] = []
+        for manager in self._managers():
+            aclose = getattr(manager, "aclose", None)
+            close = getattr(manager, "close", None)
+            try:
+                if callable(aclose):
+                    await aclose()
+                elif callable(close):
+                    close()
+            except Exception as exc:  # collected: every disposer runs
+                errors.append(exc)
+        try:
+            await dispose_all_async(self._disposables, "the provider")
+        except DisposalError as group:
+            errors.extend(group.exceptions)
+        except Exception as exc:  # collected with the managers' errors
+            errors.append(exc)
+        raise_collected(errors, "the provider")
 
     async def aclose(self) -> None:
         """Dispose asynchronously: ``aclose()`` first, then ``close()``/``dispose()``.
@@ -648,6 +700,9 @@ class ServiceProvider:
         if self._closed:
             return
         self._closed = True
+        if self._root is self:
+            await self._aclose_root()
+            return
         try:
             await dispose_all_async(self._disposables, self._what())
         finally:

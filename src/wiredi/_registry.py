@@ -198,8 +198,13 @@ class Registry:
         component: str,
         *,
         exclude: Registration | None = None,
+        parameter: bool = True,
     ) -> str:
-        """A fix for a missing ``service_type``, naming components that have it."""
+        """A fix for a missing ``service_type``, naming components that have it.
+
+        ``parameter`` says the type was asked for by a parameter, which could
+        also take a default instead.
+        """
         others = [
             c
             for c in self.components_with(service_type, exclude=exclude)
@@ -216,8 +221,8 @@ class Registry:
             )
         return (
             f"register it, e.g. services.add_transient({type_name(service_type)}"
-            f"{', component=' + repr(component) if component else ''}), "
-            "or give the parameter a default"
+            f"{', component=' + repr(component) if component else ''})"
+            + (", or give the parameter a default" if parameter else "")
         )
 
 

@@ -72,7 +72,7 @@ class Roots:
             return _self
         if service_type in (DependencyContext, CurrentGraph):
             return _context_outside_graph(service_type)
-        return self.compiler.missing_raiser(service_type, component)
+        return self.compiler.missing_raiser(service_type, component, parameter=False)
 
     # ---------------------------------------------------------------- all
 

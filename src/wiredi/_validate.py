@@ -107,7 +107,7 @@ class _Validator:
                     ),
                     registered_at=reg.registered_at,
                     hint=self.registry.describe_missing(
-                        source, reg.source_component, exclude=reg
+                        source, reg.source_component, exclude=reg, parameter=False
                     ),
                 ),
             )
@@ -127,6 +127,7 @@ class _Validator:
                         reg, edge.name, edge.service_type, edge.component, path
                     )
                 elif edge.kind is EdgeKind.UNRESOLVABLE:
+                    decorator = call.decoration is not None and not edge.name
                     self.report(
                         ("unresolvable", reg, call.function, edge.name),
                         RegistrationError(
@@ -135,9 +136,19 @@ class _Validator:
                             service_type=reg.service_type,
                             component=reg.component,
                             path=self._path(path),
-                            registered_at=reg.registered_at,
-                            hint="add a type hint (or a default value) to the "
-                            "parameter, or register a factory",
+                            registered_at=(
+                                call.decoration.registered_at
+                                if call.decoration is not None
+                                else reg.registered_at
+                            ),
+                            hint=(
+                                "give the decorator a parameter hinted "
+                                f"{type_name(reg.service_type)}: it receives "
+                                "the object being wrapped"
+                                if decorator
+                                else "add a type hint (or a default value) to "
+                                "the parameter, or register a factory"
+                            ),
                         ),
                     )
                 for target in edge.targets:

@@ -1,0 +1,176 @@
+"""FastAPI integration: ``setup(app, provider)`` and ``Inject[T]`` parameters.
+
+``setup`` adds ``wiredi.integrations.asgi.WiredMiddleware`` to the app, so
+every HTTP request and every WebSocket connection gets its own request
+scope, opened eagerly before routing and closed with ``aclose()`` after the
+response has been sent (after background tasks) or the connection ended,
+also when the endpoint raised. At lifespan shutdown the provider is closed.
+
+``Inject[T]`` is ``Annotated[T, Depends(...)]``: FastAPI calls a dependency
+that resolves ``T`` from the request's scope with ``get_service_async``, so
+async factories work in sync and async endpoints alike. Use it in endpoint
+signatures, in your own ``Depends`` functions, and in WebSocket endpoints.
+For a component, wrap the type: ``Inject[Annotated[T, FromComponent("c")]]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+
+from fastapi import Depends, FastAPI
+from fastapi.requests import HTTPConnection
+
+from wiredi import FromComponent, ServiceProvider
+from wiredi.integrations.asgi import WiredMiddleware, _ScopeSelector, request_scope
+
+__all__ = ["Inject", "request_scope", "setup"]
+
+
+def setup(
+    app: FastAPI,
+    provider: ServiceProvider,
+    scope: _ScopeSelector | None = None,
+    *,
+    close_provider: bool = True,
+) -> None:
+    """Give every request of ``app`` a wiredi scope, and close ``provider`` at shutdown.
+
+    Call it before the app starts serving (FastAPI adds middleware only
+    then). The scope is opened eagerly, for every HTTP request and WebSocket
+    connection, whether or not the endpoint injects anything.
+
+    Args:
+        app: The FastAPI application.
+        provider: The provider to open the request scopes from.
+        scope: Optional selector of a custom scope to enter per request: it
+            gets the ``HTTPConnection`` (a ``Request`` or ``WebSocket``) and
+            returns ``(name, scope_id)`` or ``None``; it may be ``async``.
+            For a tenant:
+            ``lambda request: ("tenant", request.headers["X-Tenant-Id"])``.
+        close_provider: Close the provider at lifespan shutdown; pass
+            ``False`` when the provider outlives the app.
+
+    Example:
+        ```python
+        from fastapi import FastAPI
+        from fastapi.testclient import TestClient
+
+        from wiredi import ServiceCollection
+        from wiredi.integrations.fastapi import Inject, setup
+
+        class Greeter:
+            def greet(self, name: str) -> str:
+                return f"hello {name}"
+
+        provider = ServiceCollection().add_scoped(Greeter).build_service_provider()
+        app = FastAPI()
+        setup(app, provider)
+
+        @app.get("/hello/{name}")
+        def hello(name: str, greeter: Inject[Greeter]) -> str:
+            return greeter.greet(name)
+
+        with TestClient(app) as client:
+            assert client.get("/hello/ada").json() == "hello ada"
+        ```
+    """
+    app.add_middleware(
+        WiredMiddleware, provider=provider, scope=scope, close_provider=close_provider
+    )
+
+
+def _service_key(item: Any) -> tuple[Any, str]:
+    """Split ``T`` or ``Annotated[T, FromComponent("c")]`` into ``(T, "c")``."""
+    if get_origin(item) is Annotated:
+        service_type, *metadata = get_args(item)
+        components = [m.component for m in metadata if isinstance(m, FromComponent)]
+        return service_type, (components[-1] if components else "")
+    return item, ""
+
+
+def _type_name(service_type: Any) -> str:
+    return getattr(service_type, "__qualname__", None) or repr(service_type)
+
+
+def _inject_annotation(item: Any) -> Any:
+    """Build ``Annotated[T, Depends(resolve T from the request scope)]``."""
+    service_type, component = _service_key(item)
+
+    async def resolve(connection: HTTPConnection) -> Any:
+        scope = request_scope(connection)
+        return await scope.get_service_async(service_type, component=component)
+
+    where = f", component={component!r}" if component else ""
+    resolve.__name__ = resolve.__qualname__ = (
+        f"inject({_type_name(service_type)}{where})"
+    )
+    # use_cache=False: FastAPI must not share one value between parameters;
+    # the scope already caches scoped services, and transients stay transient.
+    depends = Depends(resolve, use_cache=False)
+    return Annotated[service_type, depends]
+
+
+if TYPE_CHECKING:
+    # A type checker must read Inject[T] as T; at run time it has to be
+    # Annotated[T, Depends(...)]. Union of one type is that type, the trick
+    # dishka uses for FromDishka. This is why this module, unlike the rest of
+    # wiredi, has a TYPE_CHECKING block.
+    from typing import Union as Inject
+else:
+
+    class Inject:
+        """``Inject[T]``: a FastAPI parameter resolved from the request's wiredi scope.
+
+        ``Inject[T]`` is ``Annotated[T, Depends(...)]`` whose dependency
+        awaits ``request_scope(connection).get_service_async(T)``. For a
+        component write ``Inject[Annotated[T, FromComponent("c")]]``. Each
+        ``Inject`` parameter resolves separately (FastAPI's dependency cache
+        is off for it), so a scoped service is the same object everywhere in
+        one request and a transient is a new object per parameter. Needs
+        ``setup(app, provider)``; without it resolving raises ``ScopeError``.
+
+        Example:
+            ```python
+            from typing import Annotated
+
+            from fastapi import Depends, FastAPI
+            from fastapi.testclient import TestClient
+
+            from wiredi import FromComponent, ServiceCollection
+            from wiredi.integrations.fastapi import Inject, setup
+
+            class Db:
+                def __init__(self, name: str = "main") -> None:
+                    self.name = name
+
+            class Repo:
+                def __init__(self, db: Db) -> None:
+                    self.db = db
+
+            services = ServiceCollection().add_scoped(Db).add_scoped(Repo)
+            services.add_singleton_factory(
+                Db, lambda: Db("audit"), component="audit"
+            )
+            app = FastAPI()
+            setup(app, services.build_service_provider())
+
+            def db_name(repo: Inject[Repo]) -> str:  # inside your own Depends
+                return repo.db.name
+
+            @app.get("/")
+            async def index(
+                repo: Inject[Repo],
+                name: Annotated[str, Depends(db_name)],
+                audit: Inject[Annotated[Db, FromComponent("audit")]],
+            ) -> list[str]:
+                return [repo.db.name, name, audit.name]
+
+            with TestClient(app) as client:
+                assert client.get("/").json() == ["main", "main", "audit"]
+            ```
+        """
+
+        __slots__ = ()
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return _inject_annotation(item)
