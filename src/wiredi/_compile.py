@@ -40,10 +40,19 @@ from wiredi.errors import (
     ServiceNotFoundError,
 )
 
-__all__ = ["EMPTY", "Compiler", "Slot", "add_trail", "add_trails", "finish_error"]
+__all__ = [
+    "EMPTY",
+    "Compiler",
+    "Slot",
+    "add_trail",
+    "add_trails",
+    "cycle_error",
+    "finish_error",
+]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
 Fn = Callable[..., Any]
+Chain = tuple[DependencyNode, ...]
 
 # Registrations whose code may resolve anything (they receive the resolver):
 # the ones on this stack are being built by this thread or task right now.
@@ -116,6 +125,20 @@ def _raise_with(error: DIError, node: DependencyNode | None) -> None:
     raise error
 
 
+def cycle_error(reg: Registration, nodes: Chain) -> CircularDependencyError:
+    """The error for a cycle through ``nodes`` (which ends where it starts)."""
+    names = " -> ".join(type_name(n.service_type) for n in nodes)
+    return CircularDependencyError(
+        f"circular dependency: {names}",
+        service_type=reg.service_type,
+        component=reg.component,
+        path=nodes,
+        registered_at=reg.registered_at,
+        hint="break the cycle: inject the resolver (or a factory) and resolve "
+        "one side lazily, or move the shared part into a third service",
+    )
+
+
 def _component_arg(component: str) -> str:
     return f", component={component!r}" if component else ""
 
@@ -132,7 +155,6 @@ def _scope_error_from_root(node: DependencyNode) -> ScopeError:
     )
 
 
-Chain = tuple[DependencyNode, ...]
 _STRIPES = 16
 
 
@@ -346,19 +368,9 @@ class Compiler:
         start = self._stack.index(key)
         cycle = [item[0] for item in self._stack[start:]] + [reg]
         nodes = tuple(self.registry.node(r) for r in cycle)
-        names = " -> ".join(type_name(n.service_type) for n in nodes)
 
         def raise_cycle(*_: Any) -> Any:
-            raise CircularDependencyError(
-                f"circular dependency: {names}",
-                service_type=reg.service_type,
-                component=reg.component,
-                path=nodes,
-                registered_at=reg.registered_at,
-                hint="break the cycle: inject the resolver (or a factory) and "
-                "resolve one side lazily, or move the shared part into a third "
-                "service",
-            )
+            raise cycle_error(reg, nodes)
 
         return raise_cycle
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiredi._compile import Compiler
+from wiredi._compile import Compiler, cycle_error
 from wiredi._edges import EdgeKind, alias_target, calls_of, effective_lifetime
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration import Kind, Registration
@@ -12,7 +12,6 @@ from wiredi._registry import Registry
 from wiredi._render import type_name
 from wiredi._roots import registration_uses_context
 from wiredi.errors import (
-    CircularDependencyError,
     ConfigurationError,
     DependencyNode,
     DIError,
@@ -188,21 +187,7 @@ class _Validator:
         members = list(path)
         cycle = [*members[members.index(reg) :], reg]
         key = ("cycle", frozenset(cycle))
-        nodes = tuple(self.node(r) for r in cycle)
-        names = " -> ".join(type_name(n.service_type) for n in nodes)
-        self.report(
-            key,
-            CircularDependencyError(
-                f"circular dependency: {names}",
-                service_type=reg.service_type,
-                component=reg.component,
-                path=nodes,
-                registered_at=reg.registered_at,
-                hint="break the cycle: inject the resolver (or a factory) and "
-                "resolve one side lazily, or move the shared part into a "
-                "third service",
-            ),
-        )
+        self.report(key, cycle_error(reg, tuple(self.node(r) for r in cycle)))
 
     def _check_capture(
         self, owner: Registration, reg: Registration, path: dict[Registration, None]
