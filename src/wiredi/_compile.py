@@ -24,31 +24,31 @@ from wiredi._disposal import (
     is_disposable_type,
 )
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._failures import (
+    add_trails,
+    component_arg,
+    cycle_error,
+    no_active_scope,
+    raise_with,
+    raiser,
+    scope_error_from_root,
+    unknown_scope,
+)
 from wiredi._hints import FactoryKind
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
-from wiredi._render import render_path, type_name
+from wiredi._render import type_name
 from wiredi._templates import fill
 from wiredi.errors import (
     AsyncResolutionError,
     CircularDependencyError,
     DependencyNode,
-    DIError,
     RegistrationError,
-    ScopeError,
     ServiceNotFoundError,
 )
 
-__all__ = [
-    "EMPTY",
-    "Compiler",
-    "Slot",
-    "add_trail",
-    "add_trails",
-    "cycle_error",
-    "finish_error",
-]
+__all__ = ["EMPTY", "Compiler", "Slot"]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
 Fn = Callable[..., Any]
@@ -59,8 +59,6 @@ Chain = tuple[DependencyNode, ...]
 _OPAQUE: contextvars.ContextVar[tuple[Registration, ...]] = contextvars.ContextVar(
     "wiredi_opaque_stack", default=()
 )
-_TRAIL = "__wiredi_trail__"
-_NOTE_PREFIX = "wiredi: raised while resolving "
 
 
 class Slot:
@@ -72,87 +70,6 @@ class Slot:
         self.value: Any = EMPTY
         self.lock = threading.RLock()
         self.pending: concurrent.futures.Future[None] | None = None
-
-
-def add_trail(exc: BaseException, node: DependencyNode) -> None:
-    """Record that ``exc`` passed through ``node`` on its way out."""
-    trail = exc.__dict__.get(_TRAIL)
-    if trail is None:
-        exc.__dict__[_TRAIL] = [node]
-    elif not trail or trail[-1] is not node:
-        trail.append(node)
-
-
-def add_trails(
-    exc: BaseException,
-    lines: dict[int, tuple[DependencyNode, ...]],
-    node: DependencyNode,
-) -> None:
-    """Record the (possibly inlined) nodes ``exc`` passed through in one function.
-
-    The line of the failing call in the generated function says which
-    inlined constructor raised; its chain of parents comes with it.
-    """
-    traceback = exc.__traceback__
-    chain = lines.get(traceback.tb_lineno) if traceback is not None else None
-    for item in chain or (node,):
-        add_trail(exc, item)
-
-
-def finish_error(exc: BaseException) -> None:
-    """Give an escaping error its dependency path (field or note)."""
-    trail = exc.__dict__.get(_TRAIL)
-    if not trail:
-        return
-    path = tuple(reversed(trail))
-    if isinstance(exc, DIError):
-        if not exc.path:
-            exc.path = path
-        return
-    note = _NOTE_PREFIX + render_path(path)
-    notes = getattr(exc, "__notes__", None)
-    if notes:
-        for index, existing in enumerate(notes):
-            if isinstance(existing, str) and existing.startswith(_NOTE_PREFIX):
-                notes[index] = note
-                return
-    exc.add_note(note)
-
-
-def _raise_with(error: DIError, node: DependencyNode | None) -> None:
-    if node is not None:
-        add_trail(error, node)
-    raise error
-
-
-def cycle_error(reg: Registration, nodes: Chain) -> CircularDependencyError:
-    """The error for a cycle through ``nodes`` (which ends where it starts)."""
-    names = " -> ".join(type_name(n.service_type) for n in nodes)
-    return CircularDependencyError(
-        f"circular dependency: {names}",
-        service_type=reg.service_type,
-        component=reg.component,
-        path=nodes,
-        registered_at=reg.registered_at,
-        hint="break the cycle: inject the resolver (or a factory) and resolve "
-        "one side lazily, or move the shared part into a third service",
-    )
-
-
-def _component_arg(component: str) -> str:
-    return f", component={component!r}" if component else ""
-
-
-def _scope_error_from_root(node: DependencyNode) -> ScopeError:
-    name = type_name(node.service_type)
-    return ScopeError(
-        f"{name} is scoped and cannot be resolved from the root provider",
-        service_type=node.service_type,
-        component=node.component,
-        registered_at=node.registered_at,
-        hint=f"resolve it inside `with provider.create_scope() as scope:` "
-        f"with scope.get_service({name}{_component_arg(node.component)})",
-    )
 
 
 _STRIPES = 16
@@ -389,7 +306,7 @@ class Compiler:
                 path=path,
                 registered_at=culprit.registered_at,
                 hint=f"use `await resolver.get_service_async("
-                f"{name}{_component_arg(reg.component)})` (nothing was created)",
+                f"{name}{component_arg(reg.component)})` (nothing was created)",
             )
 
         return raise_async
@@ -411,7 +328,7 @@ class Compiler:
                 component=component,
                 hint=hint,
             )
-            _raise_with(error, node)
+            raise_with(error, node)
 
         return raise_missing
 
@@ -691,19 +608,17 @@ class Compiler:
             namespace["slot"] = self.slot(reg)
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
-            namespace["NO_SCOPE"] = _raiser(_scope_error_from_root, node)
+            namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
             kind = "scoped"
         else:
             manager = self.registry.scope_managers.get(lifetime)
             if manager is None:
-                return _unknown_scope(lifetime, node)
+                return unknown_scope(lifetime, node)
             namespace["CURRENT"] = manager.get_current_scope
             namespace["OWNER"] = self._custom_owner
             namespace["LOCKS"] = self._custom_locks_of(reg)
             namespace["pendings"] = {}
-            namespace["NO_SCOPE"] = _raiser(
-                lambda n: _no_active_scope(lifetime, n), node
-            )
+            namespace["NO_SCOPE"] = raiser(lambda n: no_active_scope(lifetime, n), node)
             kind = "custom"
         lines = fill(kind, is_async=is_async, ctx=ctx)
         title = f"{type_name(reg.service_type)} ({lifetime})"
@@ -810,13 +725,6 @@ def _call_body(call: Call, expr: str) -> list[str]:
     return lines
 
 
-def _raiser(make: Callable[[DependencyNode], DIError], node: DependencyNode) -> Fn:
-    def raise_error(*_: Any) -> Any:
-        _raise_with(make(node), node)
-
-    return raise_error
-
-
 async def _wait_pending(
     pending: concurrent.futures.Future[None], reg: Registration
 ) -> None:
@@ -833,27 +741,3 @@ async def _wait_pending(
 def _release(pending: concurrent.futures.Future[None]) -> None:
     if not pending.done():
         pending.set_result(None)
-
-
-def _unknown_scope(name: str, node: DependencyNode) -> Fn:
-    def unknown(*_: Any) -> Any:
-        error = ScopeError(
-            f"{type_name(node.service_type)} has lifetime {name!r}, but no scope "
-            "manager is registered under that name",
-            service_type=node.service_type,
-            registered_at=node.registered_at,
-            hint=f"add services.add_scope_manager({name!r}, ContextScopeManager())",
-        )
-        _raise_with(error, node)
-
-    return unknown
-
-
-def _no_active_scope(name: str, node: DependencyNode) -> ScopeError:
-    return ScopeError(
-        f"{type_name(node.service_type)} lives in the {name!r} scope, "
-        f"and no {name!r} scope is active",
-        service_type=node.service_type,
-        registered_at=node.registered_at,
-        hint=f"resolve it inside `with provider.create_scope({name!r}, scope_id):`",
-    )

@@ -12,10 +12,11 @@ from typing import Any, Self, TypeVar
 from typing_extensions import TypeForm
 
 from wiredi._collection import Decoration, OptionsBinding
-from wiredi._compile import Compiler, finish_error
+from wiredi._compile import Compiler
 from wiredi._describe import describe as describe_tree
 from wiredi._disposal import dispose_all, dispose_all_async, raise_collected
 from wiredi._edges import Edge, EdgeKind
+from wiredi._failures import finish_error
 from wiredi._options import options_registrations, override_registration
 from wiredi._registration import Registration
 from wiredi._registry import Registry

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiredi._compile import Compiler, cycle_error
+from wiredi._compile import Compiler
 from wiredi._edges import EdgeKind, alias_target, calls_of, effective_lifetime
+from wiredi._failures import cycle_error
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry

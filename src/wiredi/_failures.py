@@ -1,0 +1,151 @@
+"""Errors raised while resolving, and the dependency path they collect.
+
+A failing resolver function records its node on the exception as it travels
+outwards (``add_trail``); the top-level resolve call turns that trail into the
+error's ``path`` or, for a user's exception, into a note (``finish_error``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._registration import Registration
+from wiredi._render import render_path, type_name
+from wiredi.errors import (
+    CircularDependencyError,
+    DependencyNode,
+    DIError,
+    ScopeError,
+)
+
+__all__ = [
+    "add_trail",
+    "add_trails",
+    "component_arg",
+    "cycle_error",
+    "finish_error",
+    "no_active_scope",
+    "raise_with",
+    "raiser",
+    "scope_error_from_root",
+    "unknown_scope",
+]
+
+Fn = Callable[..., Any]
+Chain = tuple[DependencyNode, ...]
+
+_TRAIL = "__wiredi_trail__"
+_NOTE_PREFIX = "wiredi: raised while resolving "
+
+
+def add_trail(exc: BaseException, node: DependencyNode) -> None:
+    """Record that ``exc`` passed through ``node`` on its way out."""
+    trail = exc.__dict__.get(_TRAIL)
+    if trail is None:
+        exc.__dict__[_TRAIL] = [node]
+    elif not trail or trail[-1] is not node:
+        trail.append(node)
+
+
+def add_trails(
+    exc: BaseException,
+    lines: dict[int, tuple[DependencyNode, ...]],
+    node: DependencyNode,
+) -> None:
+    """Record the (possibly inlined) nodes ``exc`` passed through in one function.
+
+    The line of the failing call in the generated function says which
+    inlined constructor raised; its chain of parents comes with it.
+    """
+    traceback = exc.__traceback__
+    chain = lines.get(traceback.tb_lineno) if traceback is not None else None
+    for item in chain or (node,):
+        add_trail(exc, item)
+
+
+def finish_error(exc: BaseException) -> None:
+    """Give an escaping error its dependency path (field or note)."""
+    trail = exc.__dict__.get(_TRAIL)
+    if not trail:
+        return
+    path = tuple(reversed(trail))
+    if isinstance(exc, DIError):
+        if not exc.path:
+            exc.path = path
+        return
+    note = _NOTE_PREFIX + render_path(path)
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        for index, existing in enumerate(notes):
+            if isinstance(existing, str) and existing.startswith(_NOTE_PREFIX):
+                notes[index] = note
+                return
+    exc.add_note(note)
+
+
+def raise_with(error: DIError, node: DependencyNode | None) -> None:
+    if node is not None:
+        add_trail(error, node)
+    raise error
+
+
+def cycle_error(reg: Registration, nodes: Chain) -> CircularDependencyError:
+    """The error for a cycle through ``nodes`` (which ends where it starts)."""
+    names = " -> ".join(type_name(n.service_type) for n in nodes)
+    return CircularDependencyError(
+        f"circular dependency: {names}",
+        service_type=reg.service_type,
+        component=reg.component,
+        path=nodes,
+        registered_at=reg.registered_at,
+        hint="break the cycle: inject the resolver (or a factory) and resolve "
+        "one side lazily, or move the shared part into a third service",
+    )
+
+
+def component_arg(component: str) -> str:
+    return f", component={component!r}" if component else ""
+
+
+def scope_error_from_root(node: DependencyNode) -> ScopeError:
+    name = type_name(node.service_type)
+    return ScopeError(
+        f"{name} is scoped and cannot be resolved from the root provider",
+        service_type=node.service_type,
+        component=node.component,
+        registered_at=node.registered_at,
+        hint=f"resolve it inside `with provider.create_scope() as scope:` "
+        f"with scope.get_service({name}{component_arg(node.component)})",
+    )
+
+
+def raiser(make: Callable[[DependencyNode], DIError], node: DependencyNode) -> Fn:
+    def raise_error(*_: Any) -> Any:
+        raise_with(make(node), node)
+
+    return raise_error
+
+
+def unknown_scope(name: str, node: DependencyNode) -> Fn:
+    def unknown(*_: Any) -> Any:
+        error = ScopeError(
+            f"{type_name(node.service_type)} has lifetime {name!r}, but no scope "
+            "manager is registered under that name",
+            service_type=node.service_type,
+            registered_at=node.registered_at,
+            hint=f"add services.add_scope_manager({name!r}, ContextScopeManager())",
+        )
+        raise_with(error, node)
+
+    return unknown
+
+
+def no_active_scope(name: str, node: DependencyNode) -> ScopeError:
+    return ScopeError(
+        f"{type_name(node.service_type)} lives in the {name!r} scope, "
+        f"and no {name!r} scope is active",
+        service_type=node.service_type,
+        registered_at=node.registered_at,
+        hint=f"resolve it inside `with provider.create_scope({name!r}, scope_id):`",
+    )
