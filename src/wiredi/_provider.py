@@ -15,12 +15,11 @@ from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler
 from wiredi._describe import describe as describe_tree
 from wiredi._disposal import dispose_all, dispose_all_async, raise_collected
-from wiredi._edges import Edge, EdgeKind
 from wiredi._failures import finish_error
+from wiredi._invoke import invoke_arguments
 from wiredi._options import options_registrations, override_registration
 from wiredi._registration import Registration
 from wiredi._registry import Registry
-from wiredi._render import type_name
 from wiredi._roots import Roots
 from wiredi._scope_managers import ScopeManager
 from wiredi._validate import validate_graph
@@ -320,63 +319,6 @@ class ServiceProvider:
 
     # -------------------------------------------------------------- invoke
 
-    def _invoke_arguments(
-        self, function: Any, given: dict[str, Any], *, is_async: bool
-    ) -> tuple[list[Any], dict[str, Any], list[tuple[int | str, Any]]]:
-        """Positional args, keyword args, and the awaitables to fill in."""
-        args: list[Any] = []
-        kwargs: dict[str, Any] = {}
-        awaiting: list[tuple[int | str, Any]] = []
-        rest = dict(given)
-        for name, keyword_only, edge in self._core.roots.invoker(function):
-            if name in rest:
-                value = rest.pop(name)
-            else:
-                value = self._edge_value(function, edge, is_async=is_async)
-                if isinstance(value, _Awaiting):
-                    awaiting.append((name if keyword_only else len(args), value.fn))
-            if keyword_only:
-                kwargs[name] = value
-            else:
-                args.append(value)
-        kwargs.update(rest)
-        return args, kwargs, awaiting
-
-    def _edge_value(self, function: Any, edge: Edge, *, is_async: bool) -> Any:
-        compiler = self._core.compiler
-        kind = edge.kind
-        if kind is EdgeKind.RESOLVER:
-            return self
-        if kind is EdgeKind.CONST:
-            return edge.value
-        if kind is EdgeKind.ONE:
-            target = edge.targets[0]
-            if is_async and compiler.is_async(target):
-                return _Awaiting(compiler.async_fn(target))
-            return compiler.sync_fn(target)(self)
-        if kind is EdgeKind.ALL:
-            if is_async and any(compiler.is_async(t) for t in edge.targets):
-                fns = [
-                    (compiler.fn(t, is_async=compiler.is_async(t), ctx=False), t)
-                    for t in edge.targets
-                ]
-
-                async def gather(r: Any) -> list[Any]:
-                    return [
-                        await fn(r) if compiler.is_async(t) else fn(r) for fn, t in fns
-                    ]
-
-                return _Awaiting(gather)
-            return [compiler.sync_fn(t)(self) for t in edge.targets]
-        if kind is EdgeKind.MISSING:
-            return compiler.missing_raiser(edge.service_type, edge.component)(self)
-        raise RegistrationError(
-            f"invoke({type_name(function)}): parameter {edge.name!r} cannot be "
-            f"resolved ({edge.problem or 'context injection needs a registration'})",
-            hint="pass it as a keyword argument, or give it a type hint that is "
-            "registered",
-        )
-
     def invoke(self, function: Callable[..., T], /, **given: Any) -> T:
         """Call ``function``, passing ``given`` and resolving every other parameter.
 
@@ -398,7 +340,7 @@ class ServiceProvider:
         """
         self._check_open()
         try:
-            args, kwargs, _ = self._invoke_arguments(function, given, is_async=False)
+            args, kwargs, _ = invoke_arguments(self, function, given, is_async=False)
         except BaseException as exc:
             finish_error(exc)
             raise
@@ -424,8 +366,8 @@ class ServiceProvider:
         """
         self._check_open()
         try:
-            args, kwargs, awaiting = self._invoke_arguments(
-                function, given, is_async=True
+            args, kwargs, awaiting = invoke_arguments(
+                self, function, given, is_async=True
             )
             for where, fn in awaiting:
                 value = await fn(self)
@@ -784,12 +726,3 @@ class Scope(ServiceProvider):
 
 
 _new_scope = object.__new__
-
-
-class _Awaiting:
-    """A parameter of ``invoke_async`` that still has to be awaited."""
-
-    __slots__ = ("fn",)
-
-    def __init__(self, fn: Callable[[Any], Any]) -> None:
-        self.fn = fn
