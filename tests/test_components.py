@@ -978,7 +978,7 @@ class TestComponentsWithScopes:
 
     def test_custom_scope_is_per_component(self, services: ServiceCollection) -> None:
         """A custom-lifetime service is cached per scope id and per component."""
-        from wiredi._scope_managers import ContextScopeManager
+        from wiredi import ContextScopeManager
 
         services.add_scope_manager("tenant", ContextScopeManager())
         services.add(Db, lifetime="tenant", component="user")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from wiredi import (
+    ContextScopeManager,
     DisposalError,
     GraphValidationError,
     LifetimeError,
@@ -19,7 +20,6 @@ from wiredi import (
     ServiceCollection,
     ServiceProvider,
 )
-from wiredi._scope_managers import ContextScopeManager
 
 
 class FakeClock:

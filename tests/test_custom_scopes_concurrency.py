@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from wiredi import ServiceCollection, ServiceProvider
-from wiredi._scope_managers import ContextScopeManager
+from wiredi import ContextScopeManager, ServiceCollection, ServiceProvider
 
 THREADS = 16
 THREAD_IDS = [f"tenant-{number}" for number in range(8)]

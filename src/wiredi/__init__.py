@@ -25,11 +25,12 @@ Example:
 from wiredi._collection import ServiceCollection
 from wiredi._components import FromComponent
 from wiredi._context import CurrentGraph, DependencyContext
+from wiredi._context_scopes import ContextScopeManager
 from wiredi._lifetime import Lifetime
 from wiredi._provider import Scope, ServiceProvider
 from wiredi._registration import Registration
 from wiredi._resolver import Resolver
-from wiredi._scope_managers import ContextScopeManager, ScopeManager
+from wiredi._scope_managers import ScopeManager
 from wiredi.errors import (
     AsyncResolutionError,
     CircularDependencyError,

@@ -1,0 +1,730 @@
+"""``ContextScopeManager``: the built-in scope manager.
+
+A custom scope keeps services per *id* (a tenant, a user session, a workflow
+run) for longer than a request and shorter than the process.
+``ContextScopeManager`` is the built-in manager: the active id lives in a
+``ContextVar`` (so threads and asyncio tasks never see each other's scope),
+storage for an id is created once under a lock, and everything it drops
+(``cleanup_scope``, idle ``ttl``, least-recently-used eviction beyond
+``max_scopes``, the end of a non-persistent block) is disposed.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from typing import Any
+
+from wiredi._disposal import (
+    AsyncGeneratorFinalizer,
+    GeneratorFinalizer,
+    dispose_all,
+    dispose_all_async,
+    is_disposable,
+)
+from wiredi.errors import DisposalError, ScopeError
+
+__all__ = ["ContextScopeManager"]
+
+
+class _ScopeStorage(dict[Any, Any]):
+    """The instances of one scope id, keyed by registration.
+
+    ``disposables`` is where the container may put, in creation order, every
+    disposable object (and generator finaliser) it makes for this storage.
+    Once the container has asked for it, that list is what gets disposed when
+    the storage is dropped; until then the disposable values are.
+    """
+
+    __slots__ = ("_disposables", "_tracked", "dropped", "last_access", "scope_id")
+
+    def __init__(self, scope_id: str, now: float) -> None:
+        super().__init__()
+        self.scope_id = scope_id
+        self.last_access = now
+        # Set, under the manager's lock, when the manager lets go of it.
+        self.dropped = False
+        self._disposables: list[Any] = []
+        self._tracked = False
+
+    @property
+    def disposables(self) -> list[Any]:
+        """The list the container appends this storage's disposables to."""
+        self._tracked = True
+        return self._disposables
+
+    def take_disposables(self) -> list[Any]:
+        """Empty the storage; return what has to be disposed, in creation order."""
+        if self._tracked:
+            items, self._disposables = self._disposables, []
+        else:
+            # list() copies in one step, even if a resolution still writes
+            items = [value for value in list(self.values()) if is_disposable(value)]
+        self.clear()
+        return items
+
+    def __repr__(self) -> str:
+        return f"<scope storage {self.scope_id!r} ({len(self)} instances)>"
+
+
+_Stack = tuple[tuple[str, _ScopeStorage], ...]
+
+
+def _needs_await(item: Any) -> bool:
+    """Whether ``item`` can only be disposed by awaiting it."""
+    if isinstance(item, AsyncGeneratorFinalizer):
+        return True
+    if isinstance(item, GeneratorFinalizer):
+        return False
+    return callable(getattr(item, "aclose", None)) and not (
+        callable(getattr(item, "close", None))
+        or callable(getattr(item, "dispose", None))
+    )
+
+
+def _raise_errors(errors: list[Exception], what: str) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DisposalError(f"{len(errors)} errors while disposing {what}", errors)
+
+
+def _collect(errors: list[Exception], error: Exception) -> None:
+    if isinstance(error, DisposalError):
+        errors.extend(error.exceptions)
+    else:
+        errors.append(error)
+
+
+class ContextScopeManager:
+    """The built-in scope manager: one storage per id, safe across threads and tasks.
+
+    Register it with ``services.add_scope_manager(name, manager)`` and give
+    services ``lifetime=name``; ``provider.create_scope(name, scope_id)``
+    enters the scope for a ``with`` block. The active id is kept per context
+    (a ``ContextVar``), so each thread and asyncio task sees only the scopes
+    it entered itself; blocks nest, and leaving one returns to the id
+    entered before it.
+
+    With ``persistent=True`` (sessions, tenants) an id's instances outlive
+    the block and are reused by the next block for the same id, until
+    ``cleanup_scope(scope_id)``, ``ttl`` seconds without any use of the id,
+    or eviction of the least recently used id once more than ``max_scopes``
+    ids hold storage. An id that some block is still inside is never
+    expired or evicted. Expiry is checked when a scope is entered or a
+    custom-lifetime service is resolved (no background thread), using
+    ``clock``.
+
+    With ``persistent=False`` (workflows, batches) the instances are disposed
+    when the outermost block for the id exits, counting blocks of every
+    thread and task.
+
+    Everything dropped is disposed: ``close()``/``dispose()`` in reverse
+    order of creation. Objects that can only be closed with ``aclose()`` are
+    closed by the async methods (``acleanup_scope``, ``aexit_scope``,
+    ``aclose``); a sync path that drops one keeps it for the next of those.
+    Errors raised by disposers are never swallowed: every disposer runs, and
+    the call that caused the drop raises them (one as is, several as a
+    ``DisposalError``).
+
+    Args:
+        persistent: Keep an id's instances after its block exits.
+        ttl: Seconds an id may stay unused before its instances are dropped
+            (persistent only); ``None`` keeps them.
+        max_scopes: The most ids to keep storage for (persistent only);
+            beyond it the least recently used idle id is dropped.
+        clock: Returns the current time in seconds; inject a fake one in
+            tests.
+
+    Raises:
+        ValueError: ``ttl`` or ``max_scopes`` is not positive, or either is
+            given with ``persistent=False``.
+
+    Example:
+        ```python
+        from wiredi import ServiceCollection
+        from wiredi import ContextScopeManager
+
+        class TenantSettings: ...
+
+        tenants = ContextScopeManager(max_scopes=100)
+        services = ServiceCollection()
+        services.add_scope_manager("tenant", tenants)
+        services.add(TenantSettings, lifetime="tenant")
+        provider = services.build_service_provider()
+
+        with provider.create_scope("tenant", "acme") as scope:
+            first = scope.get_service(TenantSettings)
+        with provider.create_scope("tenant", "acme") as scope:
+            assert scope.get_service(TenantSettings) is first
+        with provider.create_scope("tenant", "globex") as scope:
+            assert scope.get_service(TenantSettings) is not first
+        assert tenants.active_scopes() == ["acme", "globex"]
+        ```
+    """
+
+    __slots__ = (
+        "_active",
+        "_clock",
+        "_counts",
+        "_current",
+        "_lock",
+        "_max_scopes",
+        "_next_expiry",
+        "_pending_async",
+        "_persistent",
+        "_storages",
+        "_ttl",
+    )
+
+    def __init__(
+        self,
+        *,
+        persistent: bool = True,
+        ttl: float | None = None,
+        max_scopes: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ttl is not None and not ttl > 0:
+            raise ValueError(f"ContextScopeManager(ttl={ttl!r}): ttl must be > 0")
+        if max_scopes is not None and max_scopes < 1:
+            raise ValueError(
+                f"ContextScopeManager(max_scopes={max_scopes!r}): "
+                "max_scopes must be at least 1"
+            )
+        if not persistent and (ttl is not None or max_scopes is not None):
+            raise ValueError(
+                "ContextScopeManager(persistent=False, ...): ttl and max_scopes "
+                "only apply to persistent scopes; a non-persistent scope is "
+                "disposed as soon as its outermost block exits"
+            )
+        self._persistent = persistent
+        self._ttl = ttl
+        self._max_scopes = max_scopes
+        self._clock = clock
+        # The ids this context is inside, with their storage, innermost last.
+        # Immutable tuples, so a context copied into a new task never shares
+        # a mutable stack with the context it was copied from.
+        self._current: contextvars.ContextVar[_Stack | None] = contextvars.ContextVar(
+            f"wiredi_scope_{id(self):x}", default=None
+        )
+        self._lock = threading.Lock()
+        # Least recently used first.
+        self._storages: OrderedDict[str, _ScopeStorage] = OrderedDict()
+        # How many blocks, in all contexts, are inside each id.
+        self._active: dict[str, int] = {}
+        # Dropped objects that only an ``await ....aclose()`` can dispose.
+        self._pending_async: list[Any] = []
+        # No id can have expired before this time (infinity without a ttl).
+        self._next_expiry = math.inf
+        self._counts = {"created": 0, "evicted": 0, "disposed": 0}
+
+    # ------------------------------------------------------------ protocol
+
+    def enter_scope(self, scope_id: str) -> None:
+        """Make ``scope_id`` the active id of this context, creating its storage.
+
+        ``provider.create_scope(name, scope_id)`` calls it; you rarely do.
+        Ids that have expired, or must be evicted to make room, are dropped
+        and disposed first; if disposing them raises, the scope is not
+        entered and the error propagates.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            manager.enter_scope("acme")
+            assert manager.get_current_scope() is not None
+            manager.exit_scope()
+            assert manager.get_current_scope() is None
+            ```
+        """
+        now = self._now()
+        with self._lock:
+            dropped = self._expire_locked(now) if now >= self._next_expiry else []
+            storage = self._storage_locked(scope_id, now)
+            self._active[scope_id] = self._active.get(scope_id, 0) + 1
+            dropped += self._evict_locked()
+        try:
+            self._dispose(dropped)
+        except BaseException:
+            # Not entered after all. All this can drop is the storage just
+            # created for a non-persistent id, which is still empty.
+            self._leave(scope_id)
+            raise
+        stack = self._current.get() or ()
+        self._current.set((*stack, (scope_id, storage)))
+
+    def exit_scope(self) -> None:
+        """Leave the id entered last in this context.
+
+        A non-persistent id's instances are disposed when its outermost
+        block (over all threads and tasks) exits; a persistent id's
+        instances stay.
+
+        Raises:
+            ScopeError: this context has not entered a scope of this
+                manager.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            manager.enter_scope("outer")
+            manager.enter_scope("inner")
+            manager.exit_scope()
+            assert manager.current_scope_id() == "outer"
+            manager.exit_scope()
+            ```
+        """
+        self._dispose(self._pop())
+
+    async def aexit_scope(self) -> None:
+        """Leave the id entered last in this context, disposing asynchronously.
+
+        Like :meth:`exit_scope`, but objects that only have ``aclose()`` are
+        closed too, including any that sync paths dropped earlier.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ContextScopeManager
+
+            async def main() -> None:
+                manager = ContextScopeManager(persistent=False)
+                manager.enter_scope("run-1")
+                await manager.aexit_scope()
+                assert manager.active_scopes() == []
+
+            asyncio.run(main())
+            ```
+        """
+        await self._adispose(self._pop())
+
+    def get_current_scope(self) -> MutableMapping[Any, Any] | None:
+        """Return the storage of this context's active id, or ``None``.
+
+        Resolving a custom-lifetime service calls it, and drops the ids
+        whose ``ttl`` has passed. It takes no lock while the id is inside a
+        block: such an id can be neither expired nor evicted, and leaving
+        the block counts as a use. A task that inherited the block from its
+        parent and outlives it still counts as a use of a persistent id, but
+        gets ``None`` for a non-persistent run that has ended. An id whose
+        storage was cleaned up while a block is inside it gets a new, empty
+        storage.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            assert manager.get_current_scope() is None
+            manager.enter_scope("acme")
+            storage = manager.get_current_scope()
+            assert storage is manager.get_current_scope()
+            manager.exit_scope()
+            ```
+        """
+        stack = self._current.get()
+        if not stack:
+            return None
+        scope_id, storage = stack[-1]
+        # The common case takes no lock: an id inside a block cannot expire
+        # or be evicted, and leaving the block counts as a use of it.
+        if (
+            not storage.dropped
+            and scope_id in self._active
+            and (self._ttl is None or self._clock() < self._next_expiry)
+        ):
+            return storage
+        return self._current_storage_slow(stack)
+
+    # ------------------------------------------------------------- public
+
+    def current_scope_id(self) -> str | None:
+        """Return the id this context is inside (the innermost), or ``None``.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            manager.enter_scope("acme")
+            assert manager.current_scope_id() == "acme"
+            manager.exit_scope()
+            assert manager.current_scope_id() is None
+            ```
+        """
+        stack = self._current.get()
+        return stack[-1][0] if stack else None
+
+    def cleanup_scope(self, scope_id: str) -> bool:
+        """Drop and dispose the instances of ``scope_id`` now.
+
+        Blocks still inside the id get fresh instances the next time they
+        resolve one. Objects that only have ``aclose()`` are kept for the
+        next async call; use :meth:`acleanup_scope` in async code.
+
+        Returns:
+            Whether the id had storage.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+            from wiredi import ContextScopeManager
+
+            class Cart:
+                closed = False
+
+                def close(self) -> None:
+                    self.closed = True
+
+            sessions = ContextScopeManager()
+            services = ServiceCollection().add_scope_manager("session", sessions)
+            provider = services.add(Cart, lifetime="session").build_service_provider()
+            with provider.create_scope("session", "alice") as scope:
+                cart = scope.get_service(Cart)
+            assert sessions.cleanup_scope("alice") and cart.closed
+            assert not sessions.cleanup_scope("alice")
+            ```
+        """
+        with self._lock:
+            storage = self._drop_locked(scope_id)
+        if storage is None:
+            return False
+        self._dispose([storage])
+        return True
+
+    async def acleanup_scope(self, scope_id: str) -> bool:
+        """Drop ``scope_id`` and dispose its instances, awaiting ``aclose()``.
+
+        Also closes the objects that sync paths dropped earlier but could
+        not close.
+
+        Returns:
+            Whether the id had storage.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ServiceCollection
+            from wiredi import ContextScopeManager
+
+            class Client:
+                closed = False
+
+                async def aclose(self) -> None:
+                    self.closed = True
+
+            sessions = ContextScopeManager()
+            services = ServiceCollection().add_scope_manager("session", sessions)
+            provider = services.add(Client, lifetime="session").build_service_provider()
+
+            async def main() -> None:
+                async with provider.create_scope("session", "alice") as scope:
+                    client = await scope.get_service_async(Client)
+                assert await sessions.acleanup_scope("alice")
+                assert client.closed
+
+            asyncio.run(main())
+            ```
+        """
+        with self._lock:
+            storage = self._drop_locked(scope_id)
+        await self._adispose([] if storage is None else [storage])
+        return storage is not None
+
+    def active_scopes(self) -> list[str]:
+        """Return the ids whose storage is alive, least recently used first.
+
+        Expiry is lazy: an id past its ``ttl`` is listed until the next
+        ``enter_scope`` or resolution drops it.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            for scope_id in ("a", "b"):
+                manager.enter_scope(scope_id)
+                manager.exit_scope()
+            assert manager.active_scopes() == ["a", "b"]
+            ```
+        """
+        with self._lock:
+            return list(self._storages)
+
+    def stats(self) -> Mapping[str, int]:
+        """Return a snapshot of the counters.
+
+        - ``created``: storages created (one per id, and again after a drop);
+        - ``evicted``: ids dropped because of ``ttl`` or ``max_scopes``;
+        - ``disposed``: objects disposed (closed, or generators finalised);
+        - ``alive``: ids holding storage now;
+        - ``pending_async``: dropped objects waiting for an async call to
+          ``aclose()`` them.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager(max_scopes=1)
+            for scope_id in ("a", "b"):
+                manager.enter_scope(scope_id)
+                manager.exit_scope()
+            stats = manager.stats()
+            assert (stats["created"], stats["evicted"], stats["alive"]) == (2, 1, 1)
+            ```
+        """
+        with self._lock:
+            return {
+                **self._counts,
+                "alive": len(self._storages),
+                "pending_async": len(self._pending_async),
+            }
+
+    def close(self) -> None:
+        """Drop and dispose every id's instances; the manager stays usable.
+
+        Raises:
+            ScopeError: some objects can only be closed with ``aclose()``;
+                the others are still closed, and those are kept for
+                :meth:`aclose`.
+
+        Example:
+            ```python
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            manager.enter_scope("a")
+            manager.exit_scope()
+            manager.close()
+            assert manager.active_scopes() == []
+            ```
+        """
+        with self._lock:
+            storages = self._drop_all_locked()
+        errors: list[Exception] = []
+        try:
+            self._dispose(storages)
+        except Exception as error:
+            _collect(errors, error)
+        with self._lock:
+            waiting = sorted({type(item).__qualname__ for item in self._pending_async})
+            count = len(self._pending_async)
+        if waiting:
+            errors.append(
+                ScopeError(
+                    f"{', '.join(waiting)} can only be closed with aclose(), "
+                    f"which a sync close cannot await ({count} objects, kept "
+                    "for an async close)",
+                    hint="call `await manager.aclose()` in async code",
+                )
+            )
+        _raise_errors(errors, "custom scopes")
+
+    async def aclose(self) -> None:
+        """Drop and dispose every id's instances, awaiting ``aclose()``.
+
+        Example:
+            ```python
+            import asyncio
+            from wiredi import ContextScopeManager
+
+            manager = ContextScopeManager()
+            manager.enter_scope("a")
+            manager.exit_scope()
+            asyncio.run(manager.aclose())
+            assert manager.stats()["alive"] == 0
+            ```
+        """
+        with self._lock:
+            storages = self._drop_all_locked()
+        await self._adispose(storages)
+
+    def __repr__(self) -> str:
+        with self._lock:
+            alive, active = len(self._storages), len(self._active)
+        options = [f"persistent={self._persistent}"]
+        if self._ttl is not None:
+            options.append(f"ttl={self._ttl!r}")
+        if self._max_scopes is not None:
+            options.append(f"max_scopes={self._max_scopes!r}")
+        return (
+            f"<wiredi.ContextScopeManager({', '.join(options)}, "
+            f"alive={alive}, active={active})>"
+        )
+
+    # ----------------------------------------------------------- internals
+
+    def _now(self) -> float:
+        """The time, read only when a ttl needs it."""
+        return 0.0 if self._ttl is None else self._clock()
+
+    def _current_storage_slow(self, stack: _Stack) -> _ScopeStorage | None:
+        """``get_current_scope`` when its storage was dropped or ids may expire."""
+        scope_id, storage = stack[-1]
+        now = self._now()
+        with self._lock:
+            dropped = self._expire_locked(now) if now >= self._next_expiry else []
+            current: _ScopeStorage | None
+            if self._persistent or scope_id in self._active:
+                current = self._storage_locked(scope_id, now)
+            else:
+                # A task that inherited the block of a finished run.
+                current = None
+        if current is not None and current is not storage:
+            self._current.set((*stack[:-1], (scope_id, current)))
+        if dropped:
+            self._dispose(dropped)
+        return current
+
+    def _storage_locked(self, scope_id: str, now: float) -> _ScopeStorage:
+        """Get or create ``scope_id``'s storage and mark it used at ``now``."""
+        storage = self._storages.get(scope_id)
+        if storage is None:
+            storage = self._storages[scope_id] = _ScopeStorage(scope_id, now)
+            self._counts["created"] += 1
+            if self._ttl is not None:
+                self._next_expiry = min(self._next_expiry, now + self._ttl)
+        else:
+            self._storages.move_to_end(scope_id)
+            storage.last_access = now
+        return storage
+
+    def _expire_locked(self, now: float) -> list[_ScopeStorage]:
+        """Drop the idle ids unused for ``ttl`` seconds."""
+        ttl = self._ttl
+        if ttl is None:
+            return []
+        deadline = now - ttl
+        expired: list[str] = []
+        busy: list[str] = []
+        for scope_id, storage in self._storages.items():
+            if storage.last_access > deadline:
+                break
+            (busy if scope_id in self._active else expired).append(scope_id)
+        for scope_id in busy:  # in use, hence recently used: keeps scans short
+            self._storage_locked(scope_id, now)
+        dropped = self._evict_ids_locked(expired)
+        oldest = next(iter(self._storages.values()), None)
+        self._next_expiry = math.inf if oldest is None else oldest.last_access + ttl
+        return dropped
+
+    def _evict_locked(self) -> list[_ScopeStorage]:
+        """Drop the least recently used idle ids beyond ``max_scopes``."""
+        if self._max_scopes is None:
+            return []
+        excess = len(self._storages) - self._max_scopes
+        if excess <= 0:
+            return []
+        victims: list[str] = []
+        for scope_id in self._storages:
+            if scope_id not in self._active:
+                victims.append(scope_id)
+                if len(victims) == excess:
+                    break
+        return self._evict_ids_locked(victims)
+
+    def _evict_ids_locked(self, scope_ids: Iterable[str]) -> list[_ScopeStorage]:
+        dropped = [self._storages.pop(scope_id) for scope_id in scope_ids]
+        for storage in dropped:
+            storage.dropped = True
+        self._counts["evicted"] += len(dropped)
+        return dropped
+
+    def _drop_locked(self, scope_id: str) -> _ScopeStorage | None:
+        storage = self._storages.pop(scope_id, None)
+        if storage is not None:
+            storage.dropped = True
+        return storage
+
+    def _drop_all_locked(self) -> list[_ScopeStorage]:
+        storages = list(self._storages.values())
+        self._storages.clear()
+        for storage in storages:
+            storage.dropped = True
+        return storages
+
+    def _pop(self) -> list[_ScopeStorage]:
+        """Leave this context's innermost id; return what that drops."""
+        stack = self._current.get()
+        if not stack:
+            raise ScopeError(
+                f"exit_scope() on {self!r}: this thread or task has not entered "
+                "a scope of this manager",
+                hint="enter and leave a custom scope in the same thread or task, "
+                "with `with provider.create_scope(name, scope_id):`",
+            )
+        self._current.set(stack[:-1] or None)
+        return self._leave(stack[-1][0])
+
+    def _leave(self, scope_id: str) -> list[_ScopeStorage]:
+        """Count one block out of ``scope_id``; return what that drops."""
+        now = self._now()
+        with self._lock:
+            count = self._active.get(scope_id, 0) - 1
+            if count > 0:
+                self._active[scope_id] = count
+            else:
+                self._active.pop(scope_id, None)
+            if scope_id not in self._storages:
+                return []
+            if self._persistent:
+                self._storage_locked(scope_id, now)
+                return []
+            if count > 0:
+                return []
+            storage = self._drop_locked(scope_id)
+            return [] if storage is None else [storage]
+
+    def _count_disposed(self, count: int) -> None:
+        with self._lock:
+            self._counts["disposed"] += count
+
+    def _dispose(self, storages: list[_ScopeStorage]) -> None:
+        """Dispose ``storages`` synchronously; keep what needs an ``await``."""
+        errors: list[Exception] = []
+        for storage in storages:
+            items = storage.take_disposables()
+            later = [item for item in items if _needs_await(item)]
+            if later:
+                items = [item for item in items if not _needs_await(item)]
+                with self._lock:
+                    self._pending_async.extend(later)
+            if not items:
+                continue
+            self._count_disposed(len(items))
+            try:
+                dispose_all(items, f"custom scope {storage.scope_id!r}")
+            except Exception as error:
+                _collect(errors, error)
+        _raise_errors(errors, "custom scopes")
+
+    async def _adispose(self, storages: list[_ScopeStorage]) -> None:
+        """Dispose ``storages`` and the pending async objects, awaiting them."""
+        errors: list[Exception] = []
+        for storage in storages:
+            items = storage.take_disposables()
+            if not items:
+                continue
+            self._count_disposed(len(items))
+            try:
+                await dispose_all_async(items, f"custom scope {storage.scope_id!r}")
+            except Exception as error:
+                _collect(errors, error)
+        with self._lock:
+            pending, self._pending_async = self._pending_async, []
+        if pending:
+            self._count_disposed(len(pending))
+            try:
+                await dispose_all_async(pending, "dropped custom scopes")
+            except Exception as error:
+                _collect(errors, error)
+        _raise_errors(errors, "custom scopes")
