@@ -105,8 +105,15 @@ def _edges(registry: Registry, spec: CallableSpec, component: str) -> tuple[Edge
 def calls_of(registry: Registry, registration: Registration) -> list[Call]:
     """The implementation call then each decorator call, innermost first.
 
-    Instances and aliases make no calls.
+    Instances and aliases make no calls. Computed once per registration.
     """
+    found: list[Call] | None = registry.calls_cache.get(registration)
+    if found is None:
+        found = registry.calls_cache[registration] = _calls_of(registry, registration)
+    return found
+
+
+def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
     if registration.kind in (Kind.INSTANCE, Kind.ALIAS):
         return []
     spec = registry.spec(registration)

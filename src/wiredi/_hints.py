@@ -88,19 +88,27 @@ class CallableSpec:
     factory_kind: FactoryKind
 
 
-def _special_kind(hint: Any) -> DepKind | None:
-    # Imported here: the provider and context modules import this one.
+@functools.cache
+def _special_kinds() -> dict[Any, DepKind]:
+    # Imported on first use: the provider and context modules import this one.
     from wiredi._context import CurrentGraph, DependencyContext  # noqa: PLC0415
     from wiredi._provider import Scope, ServiceProvider  # noqa: PLC0415
     from wiredi._resolver import Resolver  # noqa: PLC0415
 
-    if hint in (ServiceProvider, Scope, Resolver):
-        return DepKind.RESOLVER
-    if hint is DependencyContext:
-        return DepKind.CONTEXT
-    if hint is CurrentGraph:
-        return DepKind.GRAPH
-    return None
+    return {
+        ServiceProvider: DepKind.RESOLVER,
+        Scope: DepKind.RESOLVER,
+        Resolver: DepKind.RESOLVER,
+        DependencyContext: DepKind.CONTEXT,
+        CurrentGraph: DepKind.GRAPH,
+    }
+
+
+def _special_kind(hint: Any) -> DepKind | None:
+    try:
+        return _special_kinds().get(hint)
+    except TypeError:  # an unhashable hint is no special type
+        return None
 
 
 def _factory_kind(func: Any) -> FactoryKind:
@@ -132,20 +140,64 @@ def _hint_target(func: Any) -> Any:
     return call if call is not None else func
 
 
-def _parameters(func: Any) -> list[inspect.Parameter]:
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """A parameter: its name, whether it is keyword-only, and its default."""
+
+    name: str
+    keyword_only: bool
+    default: Any
+
+
+def _plain_function_params(func: types.FunctionType, *, skip: int) -> list[_Param]:
+    """Parameters straight from the code object: no ``inspect.signature``."""
+    code = func.__code__
+    count = code.co_argcount
+    names = code.co_varnames
+    defaults = func.__defaults__ or ()
+    first_default = count - len(defaults)
+    params = [
+        _Param(
+            name,
+            keyword_only=False,
+            default=defaults[i - first_default] if i >= first_default else _EMPTY,
+        )
+        for i, name in enumerate(names[:count])
+    ]
+    kw_defaults = func.__kwdefaults__ or {}
+    params += [
+        _Param(name, keyword_only=True, default=kw_defaults.get(name, _EMPTY))
+        for name in names[count : count + code.co_kwonlyargcount]
+    ]
+    return params[skip:]
+
+
+def _is_plain_function(func: Any) -> bool:
+    return (
+        type(func) is types.FunctionType
+        and "__wrapped__" not in func.__dict__
+        and "__signature__" not in func.__dict__
+    )
+
+
+def _parameters(func: Any) -> list[_Param]:
+    """The parameters of ``func`` (``__init__`` for a class), minus ``*a``/``**kw``."""
+    skip = 0
     if isinstance(func, type):
         if func.__init__ is object.__init__:  # type: ignore[misc]
             return []
-        try:
-            signature = inspect.signature(func.__init__)  # type: ignore[misc]
-        except (TypeError, ValueError):
-            return []
-        return list(signature.parameters.values())[1:]
+        func, skip = func.__init__, 1  # type: ignore[misc]
+    if _is_plain_function(func):
+        return _plain_function_params(func, skip=skip)
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
         return []
-    return list(signature.parameters.values())
+    return [
+        _Param(p.name, keyword_only=p.kind is p.KEYWORD_ONLY, default=p.default)
+        for p in list(signature.parameters.values())[skip:]
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def read_callable(
@@ -164,9 +216,7 @@ def read_callable(
     origin = typing.get_origin(func)
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
-    params = [
-        p for p in _parameters(func) if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]
+    params = _parameters(func)
     try:
         hints = typing.get_type_hints(_hint_target(func), include_extras=True)
     except Exception as exc:  # NameError, TypeError: reported per parameter
@@ -195,10 +245,10 @@ def read_callable(
     return CallableSpec(tuple(read), factory_kind)
 
 
-def _read_parameter(param: inspect.Parameter, hint: Any) -> Dependency:
+def _read_parameter(param: _Param, hint: Any) -> Dependency:
     has_default = param.default is not _EMPTY
     default = None if not has_default else param.default
-    keyword_only = param.kind is param.KEYWORD_ONLY
+    keyword_only = param.keyword_only
     common: dict[str, Any] = {
         "has_default": has_default,
         "default": default,

@@ -54,6 +54,9 @@ class Registry:
         self._generic_cache: dict[tuple[Registration, Any], Registration] = {}
         self._typevars: dict[Registration, dict[Any, Any]] = {}
         self._nodes: dict[Registration, DependencyNode] = {}
+        # calls_of() results, filled by wiredi._edges (edges depend only on
+        # this registry, so each registration's are computed once)
+        self.calls_cache: dict[Registration, Any] = {}
 
     def overlay(self, registration: Registration) -> Registry:
         """A registry where ``registration`` replaces its service type's registrations.
