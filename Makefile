@@ -42,8 +42,12 @@ docs: $(VENV)/.installed-dev ## build the docs strictly
 
 test: lint typecheck pytest docs ## ruff, mypy --strict, pytest, mkdocs build --strict
 
-bench: $(VENV)/.installed-dev ## run the benchmarks (not part of test)
-	$(BIN)/python benchmarks/run.py
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
+
+bench: $(VENV)/.installed-bench ## run the benchmarks against the peers (not part of test)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean: ## remove the venv and build outputs
 	rm -rf $(VENV) .site .coverage build dist
