@@ -8,7 +8,13 @@ import pytest
 
 import wiredi
 
-MODULES = ["wiredi", "wiredi.errors", "wiredi.factories", "wiredi.config"]
+MODULES = [
+    "wiredi",
+    "wiredi.errors",
+    "wiredi.factories",
+    "wiredi.config",
+    "wiredi.graph",
+]
 
 
 class TestPublicApi:
