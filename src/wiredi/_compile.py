@@ -20,7 +20,6 @@ from wiredi._context import context_parts
 from wiredi._disposal import (
     AsyncGeneratorFinalizer,
     GeneratorFinalizer,
-    is_disposable,
     is_disposable_type,
 )
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
@@ -113,6 +112,7 @@ class Compiler:
         self.base = base
         self.overridden = overridden
         self._affected: dict[Registration, bool] = {}
+        self._disposable_types: dict[type, bool] = {}
         self._keys: dict[Registration, _OverrideKey] = {}
         self.lock = threading.RLock()
         self.sync_fns: dict[Registration, Fn] = {}
@@ -369,6 +369,18 @@ class Compiler:
         namespace = {"R": reg, "I": instance}
         return make_function(type_name(reg.service_type), lines, namespace, "wrapper")
 
+    def is_disposable(self, obj: object) -> bool:
+        """Whether a factory's result has ``close``/``dispose``/``aclose``.
+
+        Decided once per type (the methods are looked up on the class), since
+        factories are called on every resolve.
+        """
+        kind = type(obj)
+        found = self._disposable_types.get(kind)
+        if found is None:
+            found = self._disposable_types[kind] = is_disposable_type(kind)
+        return found
+
     def _inlinable(self, target: Registration, state: _BuildState) -> bool:
         """Whether ``target`` can be built inline inside its parent's function.
 
@@ -506,7 +518,7 @@ class Compiler:
             "ST": reg.service_type,
             "G": GeneratorFinalizer,
             "AG": AsyncGeneratorFinalizer,
-            "D": is_disposable,
+            "D": self.is_disposable,
             "O": _OPAQUE,
             "R": reg,
             "C": self._opaque_cycle,
