@@ -554,6 +554,10 @@ class Compiler:
                 "    g._leave()",
                 "g._record(R, o)",
             ]
+        tail = ["    return o"]
+        if len(body) == 1 and body[0].startswith("o = "):
+            body = ["return " + body[0].removeprefix("o = ")]  # one call: no local
+            tail = []
         prefix = "async def" if is_async else "def"
         lines = [f"{prefix} build({'r, g' if ctx else 'r'}):"]
         if ctx:
@@ -568,7 +572,7 @@ class Compiler:
             "    except BaseException as e:",
             "        T(e, L, N)",
             "        raise",
-            "    return o",
+            *tail,
         ]
         lines = "\n".join(lines).split("\n")
         namespace["L"] = {
