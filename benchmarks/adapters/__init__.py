@@ -1,0 +1,19 @@
+"""One module per library; each defines ``Adapter`` (see ``_scenarios.py``)."""
+
+LIBRARIES = [
+    "wiredi",
+    "dishka",
+    "wireup",
+    "modern-di",
+    "diwire",
+    "rodi",
+    "dependency-injector",
+    "that-depends",
+    "lagom",
+    "svcs",
+    "punq",
+    "injector",
+    "wd-di",
+    "clean-ioc",
+    "injectq",
+]
