@@ -443,3 +443,26 @@ class TestComplexIngestServices:
         """A tenant missing from the configuration has no storage client."""
         with pytest.raises(LookupError, match="'Initech' has no known storage backend"):
             complex_ingest.handle_request(provider, "Initech", "a.csv", b"x")
+
+
+# ------------------------------------------------------------ custom_scopes
+
+
+class TestCustomScopeExamples:
+    """The three custom-scope examples run and keep their own invariants."""
+
+    @pytest.mark.parametrize(
+        ("script", "expected"),
+        [
+            ("custom_scopes/sessions.py", "alive sessions: ['carol']"),
+            ("custom_scopes/tenants.py", "tenants kept: ['globex', 'initech']"),
+            ("custom_scopes/workflow.py", "'alive': 0"),
+        ],
+    )
+    def test_runs(self, script: str, expected: str, tmp_path: Path) -> None:
+        """Each script exits 0, writes nothing to stderr and prints its result."""
+        result = run_example(script, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert expected in result.stdout
+        assert "stats: {'created':" in result.stdout
