@@ -146,7 +146,9 @@ class TestExactMessages:
             "  path: DbSession (scoped)\n"
             f"  registered at: {_line(caught.value)}\n"
             "  fix: resolve it inside `with provider.create_scope() as scope:` with "
-            "scope.get_service(DbSession)"
+            "scope.get_service(DbSession); a singleton's dependencies always come "
+            "from the root, so a singleton cannot take DbSession (make it scoped, "
+            "or resolve DbSession per use)"
         )
 
     def test_async_resolution_error(self) -> None:

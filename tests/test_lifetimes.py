@@ -134,3 +134,32 @@ class TestTransient:
             provider.get_service(Counter)
         with pytest.raises(ScopeError, match="closed"):
             provider.create_scope()
+
+
+class Session:
+    pass
+
+
+class SessionCache:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+class TestNoCaptureWithoutValidation:
+    def test_singleton_never_captures_scoped_at_run_time(self) -> None:
+        """With validate=False, a singleton needing a scoped service fails, even in a scope."""
+        services = ServiceCollection().add_scoped(Session).add_singleton(SessionCache)
+        provider = services.build_service_provider(validate=False)
+        with provider.create_scope() as scope:
+            with pytest.raises(ScopeError) as caught:
+                scope.get_service(SessionCache)
+        assert "SessionCache -> Session (scoped)" in str(caught.value)
+        assert "a singleton cannot take Session" in str(caught.value)
+
+    async def test_async_singleton_never_captures_scoped(self) -> None:
+        """The async path keeps the same rule."""
+        services = ServiceCollection().add_scoped(Session).add_singleton(SessionCache)
+        provider = services.build_service_provider(validate=False)
+        async with provider.create_scope() as scope:
+            with pytest.raises(ScopeError):
+                await scope.get_service_async(SessionCache)

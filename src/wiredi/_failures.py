@@ -116,7 +116,9 @@ def scope_error_from_root(node: DependencyNode) -> ScopeError:
         component=node.component,
         registered_at=node.registered_at,
         hint=f"resolve it inside `with provider.create_scope() as scope:` "
-        f"with scope.get_service({name}{component_arg(node.component)})",
+        f"with scope.get_service({name}{component_arg(node.component)}); a "
+        "singleton's dependencies always come from the root, so a singleton "
+        f"cannot take {name} (make it scoped, or resolve {name} per use)",
     )
 
 
