@@ -262,3 +262,27 @@ class TestResolverApi:
         assert repr(provider) == "<wiredi.ServiceProvider(services=1)>"
         with provider.create_scope() as scope:
             assert repr(scope).startswith("<wiredi.Scope(open")
+
+
+class TestNoReflectionPerResolve:
+    def test_resolves_without_hints_or_signatures_after_build(
+        self, services: ServiceCollection, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """After the first resolve, resolving never reads hints or signatures again."""
+        import inspect
+        import typing
+
+        services.add_singleton(Clock).add_transient(Repo).add_scoped(Service)
+        provider = services.build_service_provider()
+        with provider.create_scope() as scope:
+            scope.get_service(Service)
+
+        def forbidden(*args: object, **kwargs: object) -> object:
+            raise AssertionError("reflection on the hot path")
+
+        monkeypatch.setattr(typing, "get_type_hints", forbidden)
+        monkeypatch.setattr(inspect, "signature", forbidden)
+        for _ in range(3):
+            with provider.create_scope() as scope:
+                assert isinstance(scope.get_service(Service), Service)
+                assert isinstance(scope.get_service(Repo), Repo)
