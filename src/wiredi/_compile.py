@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._codegen import make_function
-from wiredi._context import context_parts
+from wiredi._context import NOT_PINNED, CurrentGraph, context_of
 from wiredi._disposal import (
     AsyncGeneratorFinalizer,
     GeneratorFinalizer,
@@ -256,12 +256,11 @@ class Compiler:
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
         inner = self.fn(reg, is_async=is_async, ctx=True)
-        new_graph = context_parts.new_graph
 
         if is_async:
 
             async def graph_root_async(r: Any) -> Any:
-                graph = new_graph(r, self)
+                graph = CurrentGraph(r, self)
                 try:
                     return await inner(r, graph)
                 finally:
@@ -270,7 +269,7 @@ class Compiler:
             return graph_root_async
 
         def graph_root(r: Any) -> Any:
-            graph = new_graph(r, self)
+            graph = CurrentGraph(r, self)
             try:
                 return inner(r, graph)
             finally:
@@ -452,7 +451,7 @@ class Compiler:
             items = [self._target_expr(t, state, chain) for t in edge.targets]
             return "[" + ", ".join(items) + "]"
         if kind is EdgeKind.CONTEXT:
-            namespace[f"x{index}"] = context_parts.context_of
+            namespace[f"x{index}"] = context_of
             return f"x{index}(g)"
         if kind is EdgeKind.GRAPH:
             return "g"
@@ -523,7 +522,7 @@ class Compiler:
             "R": reg,
             "C": self._opaque_cycle,
             "EMPTY": EMPTY,
-            "GRAPH_EMPTY": context_parts.empty,
+            "NOT_PINNED": NOT_PINNED,
         }
         state = _BuildState(namespace, is_async=is_async, ctx=ctx)
         state.inlining.add(reg)
@@ -563,7 +562,7 @@ class Compiler:
         if ctx:
             lines += [
                 "    o = g._lookup(R)",
-                "    if o is not GRAPH_EMPTY:",
+                "    if o is not NOT_PINNED:",
                 "        return o",
             ]
         lines += [

@@ -15,10 +15,10 @@ from wiredi._registration import Kind, Registration
 from wiredi._render import render_path, type_name
 from wiredi.errors import DependencyNode, ScopeError, ServiceNotFoundError
 
-__all__ = ["CurrentGraph", "DependencyContext", "context_parts"]
+__all__ = ["NOT_PINNED", "CurrentGraph", "DependencyContext", "context_of"]
 
 T = TypeVar("T")
-_EMPTY: Any = object()
+NOT_PINNED: Any = object()  # what CurrentGraph._lookup returns for no instance
 
 
 def _finished_error(what: str) -> ScopeError:
@@ -182,7 +182,7 @@ class CurrentGraph:
 
     def _lookup(self, registration: Registration) -> Any:
         """The pinned instance of ``registration`` in this graph, or the sentinel."""
-        return self._pinned.get(registration, _EMPTY)
+        return self._pinned.get(registration, NOT_PINNED)
 
     def _enter(self, node: DependencyNode) -> None:
         """Push ``node``, reached through the parameter set in ``_param``."""
@@ -354,22 +354,6 @@ def _matches(registration: Registration, instance: Any, service_type: Any) -> bo
     )
 
 
-class _ContextParts:
-    """What compiled code needs from this module, kept in one place."""
-
-    empty = _EMPTY
-
-    @staticmethod
-    def context_of(graph: CurrentGraph) -> DependencyContext:
-        return graph._context()
-
-    @staticmethod
-    def graph_of(graph: CurrentGraph) -> CurrentGraph:
-        return graph
-
-    @staticmethod
-    def new_graph(resolver: Any, compiler: Any) -> CurrentGraph:
-        return CurrentGraph(resolver, compiler)
-
-
-context_parts = _ContextParts()
+def context_of(graph: CurrentGraph) -> DependencyContext:
+    """The ``DependencyContext`` of the node ``graph`` is building now."""
+    return graph._context()
