@@ -225,3 +225,28 @@ class TestProviderClosesScopeManagers:
             scope.get_service(Closeable)
         await provider.aclose()
         assert log == ["tenant"]
+
+
+class TestLeakWarning:
+    def test_unclosed_scope_with_disposables_warns(self) -> None:
+        """A scope collected without close() while owning disposables warns."""
+        import gc
+
+        services = ServiceCollection().add_scoped(Closeable)
+        provider = services.build_service_provider()
+        scope = provider.create_scope()
+        scope.get_service(Closeable)
+        with pytest.warns(ResourceWarning, match="never disposed"):  # noqa: PT031
+            del scope
+            gc.collect()
+
+    def test_unclosed_empty_scope_is_silent(self) -> None:
+        """A scope that owns nothing to dispose may be dropped without a warning."""
+        import gc
+        import warnings
+
+        provider = ServiceCollection().add_scoped(First, First).build_service_provider()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            provider.create_scope()
+            gc.collect()

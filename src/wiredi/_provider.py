@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -719,6 +720,18 @@ class Scope(ServiceProvider):
     """
 
     __slots__ = ()
+
+    def __del__(self) -> None:
+        # A scope dropped while it still owns objects to dispose is a leak:
+        # say so, as open files do, instead of closing it from the collector.
+        if not self._closed and self._disposables:
+            warnings.warn(
+                f"{self!r} was garbage-collected without being closed; "
+                f"{len(self._disposables)} object(s) were never disposed. Use "
+                "`with provider.create_scope() as scope:` or call close()",
+                ResourceWarning,
+                stacklevel=1,
+            )
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
