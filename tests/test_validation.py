@@ -219,3 +219,16 @@ class TestRuntimeCycles:
 
 async def _make_clock_from_itself(sp: ServiceProvider) -> Clock:
     return await sp.get_service_async(Clock)
+
+
+class TestLogging:
+    def test_build_and_compile_are_logged_at_debug(
+        self, services: ServiceCollection, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Validation and compilation log at debug level on the 'wiredi' logger."""
+        services.add_singleton(Clock)
+        with caplog.at_level("DEBUG", logger="wiredi"):
+            services.build_service_provider().get_service(Clock)
+        messages = [r.getMessage() for r in caplog.records if r.name == "wiredi"]
+        assert any(m.startswith("validated 1 registrations") for m in messages)
+        assert "compiled the resolver of Clock" in messages

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,7 @@ __all__ = ["EMPTY", "Compiler", "Slot"]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
 Fn = Callable[..., Any]
+_log = logging.getLogger("wiredi")
 Chain = tuple[DependencyNode, ...]
 
 # Registrations whose code may resolve anything (they receive the resolver):
@@ -252,6 +254,12 @@ class Compiler:
             finally:
                 self._stack.pop()
             table[reg] = fn
+            _log.debug(
+                "compiled the %sresolver of %s",
+                ("async " if is_async else "") + ("context-aware " if ctx else ""),
+                type_name(reg.service_type),
+                extra={"wiredi_service": reg.service_type},
+            )
             return fn
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:

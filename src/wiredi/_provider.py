@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import logging
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -34,6 +36,7 @@ from wiredi.errors import (
 __all__ = ["Scope", "ServiceProvider"]
 
 T = TypeVar("T")
+_log = logging.getLogger("wiredi")
 
 
 _LOCK_MASK = 63
@@ -136,7 +139,15 @@ class ServiceProvider:
         compiler = Compiler(registry, provider)
         provider._core = _Core(registry, compiler)
         if validate:
+            started = time.perf_counter()
             errors = validate_graph(registry, compiler)
+            _log.debug(
+                "validated %d registrations in %.1f ms: %d problem(s)",
+                len(all_registrations),
+                (time.perf_counter() - started) * 1000,
+                len(errors),
+                extra={"wiredi_services": len(all_registrations)},
+            )
             if errors:
                 raise GraphValidationError(errors)
         return provider
