@@ -10,6 +10,7 @@ from wiredi._render import type_name
 from wiredi.errors import RegistrationError
 
 __all__ = [
+    "CallText",
     "check_factory",
     "check_implementation",
     "check_instance",
@@ -19,6 +20,27 @@ __all__ = [
 
 
 _TYPE_ALIAS: Any = getattr(typing, "TypeAliasType", None)
+
+
+class CallText:
+    """The text of a registration call (``add_scoped(Repo)``), made only if needed.
+
+    Registration runs once per service at startup; the text is only ever
+    read by an error message.
+    """
+
+    __slots__ = ("name", "service_type", "suffix")
+
+    def __init__(self, name: str, service_type: Any, suffix: str = "") -> None:
+        self.name = name
+        self.service_type = service_type
+        self.suffix = suffix
+
+    def __str__(self) -> str:
+        return f"{self.name}({type_name(self.service_type)}{self.suffix})"
+
+
+Call = str | CallText
 
 
 def origin_class(service_type: Any) -> type | None:
@@ -38,7 +60,7 @@ def _is_protocol(cls: type) -> bool:
     return bool(getattr(cls, "_is_protocol", False))
 
 
-def check_service_type(service_type: Any, call: str, where: str) -> None:
+def check_service_type(service_type: Any, call: Call, where: str) -> None:
     """Reject ``None`` and things that are not types."""
     if service_type is None:
         raise RegistrationError(
@@ -66,7 +88,7 @@ def _abstract_methods(cls: type) -> frozenset[str]:
 
 
 def check_implementation(
-    service_type: Any, implementation: Any, call: str, where: str
+    service_type: Any, implementation: Any, call: Call, where: str
 ) -> None:
     """Check that ``implementation`` can stand for ``service_type``."""
     impl_class = implementation if isinstance(implementation, type) else None
@@ -121,7 +143,7 @@ def check_implementation(
         )
 
 
-def check_factory(service_type: Any, factory: Any, call: str, where: str) -> None:
+def check_factory(service_type: Any, factory: Any, call: Call, where: str) -> None:
     """Reject a factory that is not callable."""
     if not callable(factory):
         raise RegistrationError(
@@ -132,7 +154,7 @@ def check_factory(service_type: Any, factory: Any, call: str, where: str) -> Non
         )
 
 
-def check_instance(service_type: Any, instance: Any, call: str, where: str) -> None:
+def check_instance(service_type: Any, instance: Any, call: Call, where: str) -> None:
     """Check that ``instance`` is an instance of ``service_type`` when checkable."""
     service_class = origin_class(service_type)
     if service_class is None or _is_protocol(service_class):

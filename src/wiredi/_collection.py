@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 from typing_extensions import TypeForm
 
 from wiredi._checks import (
+    Call,
+    CallText,
     check_factory,
     check_implementation,
     check_instance,
@@ -153,7 +155,7 @@ class ServiceCollection:
             )
         return component or self._component
 
-    def _lifetime_of(self, lifetime: object, call: str, where: str) -> str:
+    def _lifetime_of(self, lifetime: object, call: Call, where: str) -> str:
         name = parse_lifetime(lifetime)
         if name is None:
             near = close_builtin(lifetime) if isinstance(lifetime, str) else None
@@ -168,7 +170,7 @@ class ServiceCollection:
 
     def _register(
         self,
-        call: str,
+        call: Call,
         service_type: Any,
         implementation: Any,
         lifetime: object,
@@ -306,7 +308,7 @@ class ServiceCollection:
             assert provider.get_service(Clock) is provider.get_service(Clock)
             ```
         """
-        call = f"add_singleton({type_name(service_type)})"
+        call = CallText("add_singleton", service_type)
         self._register(
             call, service_type, implementation, Lifetime.SINGLETON, component,
             where=caller_location(),
@@ -341,7 +343,7 @@ class ServiceCollection:
                 assert scope.get_service(UnitOfWork) is scope.get_service(UnitOfWork)
             ```
         """
-        call = f"add_scoped({type_name(service_type)})"
+        call = CallText("add_scoped", service_type)
         self._register(
             call, service_type, implementation, Lifetime.SCOPED, component,
             where=caller_location(),
@@ -377,7 +379,7 @@ class ServiceCollection:
             assert provider.get_service(Command) is not provider.get_service(Command)
             ```
         """
-        call = f"add_transient({type_name(service_type)})"
+        call = CallText("add_transient", service_type)
         self._register(
             call, service_type, implementation, Lifetime.TRANSIENT, component,
             where=caller_location(),
@@ -389,7 +391,7 @@ class ServiceCollection:
     def _add_factory(
         self, name: str, service_type: Any, factory: Any, lifetime: str, component: str
     ) -> Self:
-        call = f"{name}({type_name(service_type)}, ...)"
+        call = CallText(name, service_type, ", ...")
         self._register(
             call, service_type, factory, lifetime, component,
             kind=Kind.FACTORY, where=caller_location(),
@@ -515,7 +517,7 @@ class ServiceCollection:
             assert provider.get_service(logging.Logger) is logger
             ```
         """
-        call = f"add_instance({type_name(service_type)}, ...)"
+        call = CallText("add_instance", service_type, ", ...")
         self._register(
             call, service_type, instance, Lifetime.SINGLETON, component,
             kind=Kind.INSTANCE, where=caller_location(),

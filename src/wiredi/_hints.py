@@ -200,6 +200,25 @@ def _parameters(func: Any) -> list[_Param]:
     ]
 
 
+def _type_hints(target: Any) -> dict[str, Any]:
+    """``typing.get_type_hints`` (with ``Annotated`` kept), skipped when not needed.
+
+    When every parameter annotation is already a plain class (no strings, no
+    forward references inside generics), that is exactly what
+    ``get_type_hints`` would return, so it is used as it is. The return
+    annotation is never needed.
+    """
+    annotations = getattr(target, "__annotations__", None)
+    if isinstance(annotations, dict):
+        parameters = {k: v for k, v in annotations.items() if k != "return"}
+        if all(
+            isinstance(value, type) and not typing.get_args(value)
+            for value in parameters.values()
+        ):
+            return parameters
+    return typing.get_type_hints(target, include_extras=True)
+
+
 def read_callable(
     func: Any,
     *,
@@ -218,7 +237,7 @@ def read_callable(
         func = origin
     params = _parameters(func)
     try:
-        hints = typing.get_type_hints(_hint_target(func), include_extras=True)
+        hints = _type_hints(_hint_target(func))
     except Exception as exc:  # NameError, TypeError: reported per parameter
         problem = f"its type hints cannot be evaluated ({type(exc).__name__}: {exc})"
         deps = tuple(

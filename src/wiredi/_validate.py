@@ -24,13 +24,18 @@ from wiredi.errors import (
 
 __all__ = ["validate_graph"]
 
-_RANK = {Lifetime.SINGLETON.value: 0, Lifetime.SCOPED.value: 2}
+# How long each lifetime lives (lower lives longer); transients (None) take
+# the rank of whoever holds them. Every custom scope sits in between.
+_RANK: dict[str, int | None] = {
+    Lifetime.SINGLETON.value: 0,
+    Lifetime.SCOPED.value: 2,
+    Lifetime.TRANSIENT.value: None,
+    "": None,
+}
 _CUSTOM_RANK = 1
 
 
 def _rank(lifetime: str) -> int | None:
-    if lifetime in ("", Lifetime.TRANSIENT.value):
-        return None
     return _RANK.get(lifetime, _CUSTOM_RANK)
 
 
