@@ -163,3 +163,27 @@ class TestNoCaptureWithoutValidation:
         async with provider.create_scope() as scope:
             with pytest.raises(ScopeError):
                 await scope.get_service_async(SessionCache)
+
+
+class TestProviderClosedUnderOpenScope:
+    def test_open_scope_refuses_after_provider_closes(self) -> None:
+        """A scope still open when its provider closes cannot resolve any more."""
+        services = ServiceCollection().add_singleton(Clock).add_transient(Counter)
+        provider = services.build_service_provider()
+        scope = provider.create_scope()
+        scope.get_service(Clock)
+        provider.close()
+        with pytest.raises(ScopeError, match="closed"):
+            scope.get_service(Clock)
+        with pytest.raises(ScopeError, match="closed"):
+            scope.get_service(Counter)
+        scope.close()
+
+    async def test_open_scope_refuses_async_after_provider_closes(self) -> None:
+        """The async path refuses too."""
+        provider = ServiceCollection().add_singleton(Clock).build_service_provider()
+        scope = provider.create_scope()
+        await provider.aclose()
+        with pytest.raises(ScopeError, match="closed"):
+            await scope.get_service_async(Clock)
+        scope.close()

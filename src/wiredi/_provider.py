@@ -280,7 +280,7 @@ class ServiceProvider:
             assert isinstance(asyncio.run(provider.get_service_async(Client)), Client)
             ```
         """
-        if self._closed:
+        if self._closed or self._root._closed:
             self._check_open()
         core = self._core
         if component:
@@ -593,8 +593,17 @@ class ServiceProvider:
     def _managers(self) -> list[ScopeManager]:
         return list(self._core.registry.scope_managers.values())
 
+    def _refuse_resolution(self) -> None:
+        """Make every scope of this closed provider refuse to resolve.
+
+        Open scopes share the entry table; swapping in one that raises costs
+        the hot path nothing.
+        """
+        self._core.table = _ClosedTable()
+
     def _close_root(self) -> None:
         """Close the scope managers first (they may use singletons), then the rest."""
+        self._refuse_resolution()
         errors: list[Exception] = []
         for manager in self._managers():
             close = getattr(manager, "close", None)
@@ -612,6 +621,7 @@ class ServiceProvider:
         raise_collected(errors, "the provider")
 
     async def _aclose_root(self) -> None:
+        self._refuse_resolution()
         errors: list[Exception] = []
         for manager in self._managers():
             aclose = getattr(manager, "aclose", None)
@@ -750,3 +760,18 @@ class Scope(ServiceProvider):
 
 
 _new_scope = object.__new__
+
+
+def _raise_closed(_: Any) -> Any:
+    raise ScopeError(
+        "the provider is closed",
+        hint="resolve before closing the provider; a closed provider has "
+        "disposed its singletons",
+    )
+
+
+class _ClosedTable(dict[Any, Any]):
+    """The entry table of a closed provider: every lookup gives a raiser."""
+
+    def __missing__(self, key: Any) -> Any:
+        return _raise_closed
