@@ -128,20 +128,6 @@ class DIError(Exception):
         """The first sentence: what went wrong."""
         return self._message
 
-    def with_outer(self, node: DependencyNode) -> None:
-        """Prepend ``node`` to the path (used while the error travels outwards).
-
-        Example:
-            ```python
-            from wiredi import DependencyNode, ScopeError
-
-            error = ScopeError("no scope")
-            error.with_outer(DependencyNode(int, int, "singleton"))
-            assert error.path[0].service_type is int
-            ```
-        """
-        self.path = (node, *self.path)
-
     def __str__(self) -> str:
         lines = [self.message]
         if self.path:
