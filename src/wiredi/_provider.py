@@ -16,6 +16,7 @@ from typing_extensions import TypeForm
 
 from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler
+from wiredi._core import LOCK_MASK, ClosedTable, Core
 from wiredi._describe import describe as describe_tree
 from wiredi._disposal import dispose_all, dispose_all_async, raise_collected
 from wiredi._failures import finish_error
@@ -23,7 +24,6 @@ from wiredi._invoke import invoke_arguments
 from wiredi._options import options_registrations, override_registration
 from wiredi._registration import Registration
 from wiredi._registry import Registry
-from wiredi._roots import Roots
 from wiredi._scope_managers import ScopeManager
 from wiredi._validate import validate_graph
 from wiredi.errors import (
@@ -37,36 +37,6 @@ __all__ = ["Scope", "ServiceProvider"]
 
 T = TypeVar("T")
 _log = logging.getLogger("wiredi")
-
-
-_LOCK_MASK = 63
-
-
-class _Core:
-    """What a provider and all its scopes share: the registry and compiled code."""
-
-    __slots__ = ("async_table", "compiler", "registry", "roots", "scope_locks", "table")
-
-    def __init__(self, registry: Registry, compiler: Compiler) -> None:
-        self.registry = registry
-        self.compiler = compiler
-        self.roots = Roots(registry, compiler)
-        # the default component's entry tables, read on every resolve
-        self.table = self.roots.sync[""]
-        self.async_table = self.roots.async_[""]
-        self.scope_locks = tuple(threading.RLock() for _ in range(_LOCK_MASK + 1))
-
-    def swap(self, other: _Core) -> tuple[Registry, Compiler, Roots]:
-        """Take ``other``'s registry and compiled code; return what was there."""
-        saved = (self.registry, self.compiler, self.roots)
-        self.restore((other.registry, other.compiler, other.roots))
-        return saved
-
-    def restore(self, saved: tuple[Registry, Compiler, Roots]) -> None:
-        """Put back what :meth:`swap` returned."""
-        self.registry, self.compiler, self.roots = saved
-        self.table = self.roots.sync[""]
-        self.async_table = self.roots.async_[""]
 
 
 class ServiceProvider:
@@ -107,7 +77,7 @@ class ServiceProvider:
         "_root",
     )
 
-    _core: _Core
+    _core: Core
     _root: ServiceProvider
     _cache: dict[Any, Any] | None
     _disposables: list[Any]
@@ -137,7 +107,7 @@ class ServiceProvider:
         provider = object.__new__(cls)
         provider._init_state(None, provider)
         compiler = Compiler(registry, provider)
-        provider._core = _Core(registry, compiler)
+        provider._core = Core(registry, compiler)
         if validate:
             started = time.perf_counter()
             errors = validate_graph(registry, compiler)
@@ -475,7 +445,7 @@ class ServiceProvider:
             base=core.compiler,
             overridden=frozenset({registration}),
         )
-        layer = _Core(registry, compiler)
+        layer = Core(registry, compiler)
         if isinstance(self, Scope):
             self._core = layer
             try:
@@ -522,7 +492,7 @@ class ServiceProvider:
         # Scoped creation is serialised per scope; scopes share the provider's
         # small pool of re-entrant locks instead of allocating one each (few
         # scopes are used by two threads at once, and only creation waits).
-        scope._lock = core.scope_locks[(id(scope) >> 4) & _LOCK_MASK]
+        scope._lock = core.scope_locks[(id(scope) >> 4) & LOCK_MASK]
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
@@ -599,7 +569,7 @@ class ServiceProvider:
         Open scopes share the entry table; swapping in one that raises costs
         the hot path nothing.
         """
-        self._core.table = _ClosedTable()
+        self._core.table = ClosedTable()
 
     def _close_root(self) -> None:
         """Close the scope managers first (they may use singletons), then the rest."""
@@ -760,18 +730,3 @@ class Scope(ServiceProvider):
 
 
 _new_scope = object.__new__
-
-
-def _raise_closed(_: Any) -> Any:
-    raise ScopeError(
-        "the provider is closed",
-        hint="resolve before closing the provider; a closed provider has "
-        "disposed its singletons",
-    )
-
-
-class _ClosedTable(dict[Any, Any]):
-    """The entry table of a closed provider: every lookup gives a raiser."""
-
-    def __missing__(self, key: Any) -> Any:
-        return _raise_closed

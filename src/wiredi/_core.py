@@ -1,0 +1,57 @@
+"""What a provider and all its scopes share: registry, compiled code, entry tables."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from wiredi._compile import Compiler
+from wiredi._registry import Registry
+from wiredi._roots import Roots
+from wiredi.errors import ScopeError
+
+__all__ = ["LOCK_MASK", "ClosedTable", "Core"]
+
+LOCK_MASK = 63
+
+
+class Core:
+    """What a provider and all its scopes share: the registry and compiled code."""
+
+    __slots__ = ("async_table", "compiler", "registry", "roots", "scope_locks", "table")
+
+    def __init__(self, registry: Registry, compiler: Compiler) -> None:
+        self.registry = registry
+        self.compiler = compiler
+        self.roots = Roots(registry, compiler)
+        # the default component's entry tables, read on every resolve
+        self.table = self.roots.sync[""]
+        self.async_table = self.roots.async_[""]
+        self.scope_locks = tuple(threading.RLock() for _ in range(LOCK_MASK + 1))
+
+    def swap(self, other: Core) -> tuple[Registry, Compiler, Roots]:
+        """Take ``other``'s registry and compiled code; return what was there."""
+        saved = (self.registry, self.compiler, self.roots)
+        self.restore((other.registry, other.compiler, other.roots))
+        return saved
+
+    def restore(self, saved: tuple[Registry, Compiler, Roots]) -> None:
+        """Put back what :meth:`swap` returned."""
+        self.registry, self.compiler, self.roots = saved
+        self.table = self.roots.sync[""]
+        self.async_table = self.roots.async_[""]
+
+
+def _raise_closed(_: Any) -> Any:
+    raise ScopeError(
+        "the provider is closed",
+        hint="resolve before closing the provider; a closed provider has "
+        "disposed its singletons",
+    )
+
+
+class ClosedTable(dict[Any, Any]):
+    """The entry table of a closed provider: every lookup gives a raiser."""
+
+    def __missing__(self, key: Any) -> Any:
+        return _raise_closed
