@@ -38,7 +38,8 @@ class Core:
     def restore(self, saved: tuple[Registry, Compiler, Roots]) -> None:
         """Put back what :meth:`swap` returned."""
         self.registry, self.compiler, self.roots = saved
-        self.table = self.roots.sync[""]
+        if not isinstance(self.table, ClosedTable):  # closed meanwhile: stays closed
+            self.table = self.roots.sync[""]
         self.async_table = self.roots.async_[""]
 
 
