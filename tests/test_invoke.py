@@ -100,3 +100,23 @@ class TestInvoke:
         with _provider().create_scope() as scope:
             _, name, _ = await scope.invoke_async(command, name="sync")
         assert name == "sync"
+
+
+class TestInvokeCache:
+    def test_invoked_lambdas_are_not_kept_alive(self) -> None:
+        """The per-function cache does not keep invoked functions alive."""
+        import gc
+        import weakref
+
+        provider = _provider()
+
+        def make() -> object:
+            return lambda clock: clock
+
+        func = make()
+        func.__annotations__ = {"clock": Clock}
+        ref = weakref.ref(func)
+        assert isinstance(provider.invoke(func), Clock)
+        del func
+        gc.collect()
+        assert ref() is None

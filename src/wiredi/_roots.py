@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +21,7 @@ __all__ = ["Roots"]
 
 Fn = Callable[[Any], Any]
 AsyncEntry = tuple[Fn, bool]
+Invoker = tuple[tuple[str, bool, Edge], ...]
 
 
 def _is_resolver_type(service_type: Any) -> bool:
@@ -39,12 +40,15 @@ class Roots:
     def __init__(self, registry: Registry, compiler: Compiler) -> None:
         self.registry = registry
         self.compiler = compiler
-        self.lock = threading.RLock()
         self.sync: dict[str, dict[Any, Fn]] = {"": {}}
         self.async_: dict[str, dict[Any, AsyncEntry]] = {"": {}}
         self.all_sync: dict[str, dict[Any, Fn]] = {"": {}}
         self.all_async: dict[str, dict[Any, AsyncEntry]] = {"": {}}
-        self.invokers: dict[Any, tuple[tuple[str, bool, Edge], ...]] = {}
+        # weak: functions passed to invoke() (often lambdas) must not be kept alive
+        self.invokers: weakref.WeakKeyDictionary[
+            Any, tuple[tuple[str, bool, Edge], ...]
+        ]
+        self.invokers = weakref.WeakKeyDictionary()
 
     # ------------------------------------------------------------- single
 
@@ -111,7 +115,7 @@ class Roots:
 
     # ------------------------------------------------------------- invoke
 
-    def invoker(self, function: Any) -> tuple[tuple[str, bool, Edge], ...]:
+    def invoker(self, function: Any) -> Invoker:
         """``(name, keyword_only, edge)`` for each parameter of ``function``, cached."""
         try:
             found = self.invokers.get(function)
