@@ -42,7 +42,6 @@ from wiredi._render import type_name
 from wiredi._templates import fill
 from wiredi.errors import (
     AsyncResolutionError,
-    CircularDependencyError,
     DependencyNode,
     RegistrationError,
     ServiceNotFoundError,
@@ -592,16 +591,16 @@ class Compiler:
     def _opaque_cycle(self, stack: tuple[Registration, ...], reg: Registration) -> None:
         start = stack.index(reg)
         nodes = tuple(self.registry.node(r) for r in (*stack[start:], reg))
-        names = " -> ".join(type_name(n.service_type) for n in nodes)
-        raise CircularDependencyError(
-            f"circular dependency at run time: {names}",
-            service_type=reg.service_type,
-            component=reg.component,
-            path=nodes,
-            registered_at=reg.registered_at,
-            hint="a factory that receives the resolver asked for a service that "
-            "is still being built; resolve it lazily or remove the cycle",
-        )
+        raise cycle_error(reg, nodes, at_run_time=True)
+
+    async def _wait_pending(
+        self, pending: concurrent.futures.Future[None], reg: Registration
+    ) -> None:
+        """Wait for another task's creation of ``reg``, unless that is a cycle."""
+        stack = _OPAQUE.get()
+        if reg in stack:  # this task is the one building it: waiting would hang
+            self._opaque_cycle(stack, reg)
+        await asyncio.shield(asyncio.wrap_future(pending))
 
     # ----------------------------------------------------------- lifetimes
 
@@ -624,7 +623,7 @@ class Compiler:
             "ROOT": self.root,
             "EMPTY": EMPTY,
             "NEW_FUTURE": concurrent.futures.Future,
-            "WAIT": _wait_pending,
+            "WAIT": self._wait_pending,
             "RELEASE": _release,
         }
         if lifetime == Lifetime.SINGLETON:
@@ -746,19 +745,6 @@ def _call_body(call: Call, expr: str) -> list[str]:
     else:
         lines.append("if D(o): r._disposables.append(o)")
     return lines
-
-
-async def _wait_pending(
-    pending: concurrent.futures.Future[None], reg: Registration
-) -> None:
-    if reg in _OPAQUE.get():
-        raise CircularDependencyError(
-            f"circular dependency at run time on {type_name(reg.service_type)}",
-            service_type=reg.service_type,
-            hint="an async factory that receives the resolver asked for a "
-            "service that is still being built",
-        )
-    await asyncio.shield(asyncio.wrap_future(pending))
 
 
 def _release(pending: concurrent.futures.Future[None]) -> None:

@@ -269,13 +269,9 @@ class CurrentGraph:
             assert services.build_service_provider().get_service(Dao).same
             ```
         """
-        self._check()
-        where = self._component(component)
-        found = self.find(service_type, component=where)
-        registration = self._registration_for(service_type, where)
+        registration, found = self._existing(service_type, component)
         if found is not None:
-            self._pinned.setdefault(registration, found)
-            return found
+            return found  # type: ignore[no-any-return]
         if self._compiler.is_async(registration):
             # raises AsyncResolutionError naming the async factory
             return self._compiler.sync_fn(registration)(self._resolver)  # type: ignore[no-any-return]
@@ -306,13 +302,9 @@ class CurrentGraph:
             assert isinstance(asyncio.run(provider.get_service_async(object)), Conn)
             ```
         """
-        self._check()
-        where = self._component(component)
-        found = self.find(service_type, component=where)
-        registration = self._registration_for(service_type, where)
+        registration, found = self._existing(service_type, component)
         if found is not None:
-            self._pinned.setdefault(registration, found)
-            return found
+            return found  # type: ignore[no-any-return]
         is_async = self._compiler.is_async(registration)
         fn = self._compiler.fn(registration, is_async=is_async, ctx=True)
         instance = fn(self._resolver, self)
@@ -320,6 +312,22 @@ class CurrentGraph:
             instance = await instance
         self._pinned[registration] = instance
         return instance  # type: ignore[no-any-return]
+
+    def _existing(
+        self, service_type: Any, component: str | None
+    ) -> tuple[Registration, Any]:
+        """The registration ``resolve`` uses, and the graph's instance of it if any.
+
+        An instance found is pinned, so every later need of that registration
+        in this graph gets it.
+        """
+        self._check()
+        where = self._component(component)
+        found = self.find(service_type, component=where)
+        registration = self._registration_for(service_type, where)
+        if found is not None:
+            self._pinned.setdefault(registration, found)
+        return registration, found
 
     def _registration_for(self, service_type: Any, component: str) -> Registration:
         registry = self._compiler.registry
