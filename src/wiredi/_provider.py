@@ -18,7 +18,7 @@ from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import Compiler
 from wiredi._core import LOCK_MASK, ClosedTable, Core
 from wiredi._describe import describe as describe_tree
-from wiredi._disposal import dispose_all, dispose_all_async, raise_collected
+from wiredi._disposal import dispose_all, dispose_all_async, is_disposable
 from wiredi._failures import finish_error
 from wiredi._invoke import invoke_arguments
 from wiredi._options import options_registrations, override_registration
@@ -27,7 +27,6 @@ from wiredi._registry import Registry
 from wiredi._scope_managers import ScopeManager
 from wiredi._validate import validate_graph
 from wiredi.errors import (
-    DisposalError,
     GraphValidationError,
     RegistrationError,
     ScopeError,
@@ -571,45 +570,22 @@ class ServiceProvider:
         """
         self._core.table = ClosedTable()
 
-    def _close_root(self) -> None:
-        """Close the scope managers first (they may use singletons), then the rest."""
+    def _root_disposables(self) -> list[Any]:
+        """The singletons and root transients, then the scope managers to close.
+
+        Disposal runs from the end, so the managers close first: their
+        instances may use singletons.
+        """
         self._refuse_resolution()
-        errors: list[Exception] = []
-        for manager in self._managers():
-            close = getattr(manager, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception as exc:  # collected: every disposer runs
-                    errors.append(exc)
-        try:
-            dispose_all(self._disposables, "the provider")
-        except DisposalError as group:
-            errors.extend(group.exceptions)
-        except Exception as exc:  # collected with the managers' errors
-            errors.append(exc)
-        raise_collected(errors, "the provider")
+        items = self._disposables
+        items.extend(m for m in self._managers() if is_disposable(m))
+        return items
+
+    def _close_root(self) -> None:
+        dispose_all(self._root_disposables(), "the provider")
 
     async def _aclose_root(self) -> None:
-        self._refuse_resolution()
-        errors: list[Exception] = []
-        for manager in self._managers():
-            aclose = getattr(manager, "aclose", None)
-            close = getattr(manager, "close", None)
-            try:
-                if callable(aclose):
-                    await aclose()
-                elif callable(close):
-                    close()
-            except Exception as exc:  # collected: every disposer runs
-                errors.append(exc)
-        try:
-            await dispose_all_async(self._disposables, "the provider")
-        except DisposalError as group:
-            errors.extend(group.exceptions)
-        except Exception as exc:  # collected with the managers' errors
-            errors.append(exc)
-        raise_collected(errors, "the provider")
+        await dispose_all_async(self._root_disposables(), "the provider")
 
     async def aclose(self) -> None:
         """Dispose asynchronously: ``aclose()`` first, then ``close()``/``dispose()``.
