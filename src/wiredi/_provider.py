@@ -36,6 +36,9 @@ __all__ = ["Scope", "ServiceProvider"]
 
 T = TypeVar("T")
 _log = logging.getLogger("wiredi")
+# the `_ready` of scopes: they read singletons through the shared tables, so
+# that an override on the provider reaches scopes already open
+_NO_READY: dict[Any, Any] = {}
 
 
 class ServiceProvider:
@@ -73,6 +76,7 @@ class ServiceProvider:
         "_exit_custom",
         "_lock",
         "_pending",
+        "_ready",
         "_root",
     )
 
@@ -84,6 +88,7 @@ class ServiceProvider:
     _closed: bool
     _pending: dict[Any, Any] | None
     _exit_custom: ScopeManager | None
+    _ready: dict[Any, Any]
 
     def __init__(self) -> None:
         raise RegistrationError(
@@ -107,6 +112,7 @@ class ServiceProvider:
         provider._init_state(None, provider)
         compiler = Compiler(registry, provider)
         provider._core = Core(registry, compiler)
+        provider._ready = provider._core.roots.ready
         if validate:
             started = time.perf_counter()
             errors = validate_graph(registry, compiler)
@@ -129,6 +135,7 @@ class ServiceProvider:
         self._closed = False
         self._pending = None
         self._exit_custom = None
+        self._ready = _NO_READY
 
     # ---------------------------------------------------------- resolution
 
@@ -141,7 +148,7 @@ class ServiceProvider:
                 "has disposed what it created",
             )
 
-    def get_service(self, service_type: TypeForm[T], /, *, component: str = "") -> T:
+    def get_service(self, service_type: TypeForm[T], /, component: str = "") -> T:
         """Resolve ``service_type`` (the last registration of it).
 
         Raises:
@@ -158,6 +165,11 @@ class ServiceProvider:
             assert isinstance(provider.get_service(Clock), Clock)
             ```
         """
+        # A built singleton is one dict read away. Only the root provider has
+        # a non-empty ``_ready``; closing it or overriding swaps the dict.
+        ready = self._ready
+        if service_type in ready and not component:
+            return ready[service_type]  # type: ignore[no-any-return]
         if component or self._closed:
             return self._get_service_slow(service_type, component)  # type: ignore[no-any-return]
         try:
@@ -183,7 +195,7 @@ class ServiceProvider:
             raise
 
     def get_required_service(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> T:
         """Resolve ``service_type``; the .NET name of :meth:`get_service`.
 
@@ -200,7 +212,7 @@ class ServiceProvider:
         return self.get_service(service_type, component=component)
 
     def get_services(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> list[T]:
         """Resolve every registration of ``service_type``, in registration order.
 
@@ -230,7 +242,7 @@ class ServiceProvider:
             raise
 
     async def get_service_async(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> T:
         """Resolve ``service_type``, awaiting any async factory in its graph.
 
@@ -251,6 +263,9 @@ class ServiceProvider:
         """
         if self._closed or self._root._closed:
             self._check_open()
+        ready = self._ready
+        if service_type in ready and not component:
+            return ready[service_type]  # type: ignore[no-any-return]
         core = self._core
         if component:
             entry = core.roots.async_.get(component, {}).get(service_type)
@@ -268,7 +283,7 @@ class ServiceProvider:
             raise
 
     async def get_services_async(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> list[T]:
         """Resolve every registration of ``service_type``, awaiting async factories.
 
@@ -453,10 +468,12 @@ class ServiceProvider:
                 self._core = core
             return
         saved = core.swap(layer)
+        self._ready = layer.roots.ready
         try:
             yield
         finally:
             core.restore(saved)
+            self._ready = {} if self._closed else core.roots.ready
 
     # -------------------------------------------------------------- scopes
 
@@ -495,6 +512,7 @@ class ServiceProvider:
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
+        scope._ready = _NO_READY
         if name is not None:
             manager = self._core.registry.scope_managers.get(name)
             if manager is None:
@@ -569,6 +587,7 @@ class ServiceProvider:
         the hot path nothing.
         """
         self._core.table = ClosedTable()
+        self._ready = {}
 
     def _root_disposables(self) -> list[Any]:
         """The singletons and root transients, then the scope managers to close.

@@ -30,30 +30,30 @@ class Resolver(Protocol):
         ```
     """
 
-    def get_service(self, service_type: TypeForm[T], /, *, component: str = "") -> T:
+    def get_service(self, service_type: TypeForm[T], /, component: str = "") -> T:
         """Resolve ``service_type``."""
         ...
 
     def get_required_service(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> T:
         """Resolve ``service_type`` (the .NET name of ``get_service``)."""
         ...
 
     def get_services(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> list[T]:
         """Resolve every registration of ``service_type``, in order."""
         ...
 
     async def get_service_async(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> T:
         """Resolve ``service_type``, awaiting async factories."""
         ...
 
     async def get_services_async(
-        self, service_type: TypeForm[T], /, *, component: str = ""
+        self, service_type: TypeForm[T], /, component: str = ""
     ) -> list[T]:
         """Resolve every registration of ``service_type``, awaiting async factories."""
         ...

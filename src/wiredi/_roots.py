@@ -11,6 +11,7 @@ from wiredi._compile import Compiler
 from wiredi._context import CurrentGraph, DependencyContext
 from wiredi._edges import Edge, EdgeKind, calls_of, edge_for
 from wiredi._hints import read_callable
+from wiredi._lifetime import Lifetime
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name
@@ -44,6 +45,9 @@ class Roots:
         self.async_: dict[str, dict[Any, AsyncEntry]] = {"": {}}
         self.all_sync: dict[str, dict[Any, Fn]] = {"": {}}
         self.all_async: dict[str, dict[Any, AsyncEntry]] = {"": {}}
+        # built singletons of the default component, keyed by the type asked
+        # for: the root provider returns them without calling anything
+        self.ready: dict[Any, Any] = {}
         # weak: functions passed to invoke() (often lambdas) must not be kept alive
         self.invokers: weakref.WeakKeyDictionary[
             Any, tuple[tuple[str, bool, Edge], ...]
@@ -56,8 +60,35 @@ class Roots:
         """The resolver of ``service_type`` for ``get_service``."""
         with self.compiler.lock:
             fn = self._single(service_type, component, is_async=False)
+            if not component and self._is_shared(service_type):
+                fn = self._publishing(service_type, fn)
             self.sync.setdefault(component, {})[service_type] = fn
             return fn
+
+    def _is_shared(self, service_type: Any) -> bool:
+        """Whether ``get_service(service_type)`` gives one object for the provider."""
+        reg = self.registry.resolve_one(service_type, "")
+        return (
+            reg is not None
+            and (reg.kind is Kind.INSTANCE or reg.lifetime == Lifetime.SINGLETON)
+            and not self.compiler.is_async(reg)
+        )
+
+    def _publishing(self, service_type: Any, fn: Fn) -> Fn:
+        """Wrap a singleton's resolver: its first success goes into :attr:`ready`.
+
+        Later calls (from scopes, which do not read ``ready``) go straight to ``fn``.
+        """
+        ready = self.ready
+        table = self.sync[""]
+
+        def publish(r: Any) -> Any:
+            value = fn(r)
+            ready[service_type] = value
+            table[service_type] = fn
+            return value
+
+        return publish
 
     def async_entry(self, service_type: Any, component: str) -> AsyncEntry:
         """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
