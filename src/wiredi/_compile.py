@@ -36,6 +36,7 @@ from wiredi._failures import (
 )
 from wiredi._hints import FactoryKind
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
+from wiredi._once import edge_producer, once_build
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name
@@ -129,6 +130,11 @@ class Compiler:
         self._graph_flags: dict[Registration, bool] = {}
         self._stack: list[tuple[Registration, bool, bool]] = []
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
+        self._produce = edge_producer(
+            lambda target: self.fn(target, is_async=False, ctx=False),
+            lambda edge: self.missing_raiser(edge.service_type, edge.component),
+            lambda edge: self._unresolvable_raiser(edge.problem),
+        )
 
     # ------------------------------------------------------------ analysis
 
@@ -361,7 +367,13 @@ class Compiler:
             return self.fn(target, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
-        build = self._build(reg, node, is_async=is_async, ctx=ctx)
+        build = None
+        if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
+            calls = calls_of(self.registry, reg)
+            if len(calls) == 1:  # no decorators
+                build = once_build(calls[0], node, self._produce, self.is_disposable)
+        if build is None:
+            build = self._build(reg, node, is_async=is_async, ctx=ctx)
         return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)
 
     @staticmethod

@@ -40,7 +40,7 @@ class EdgeKind(enum.Enum):
     UNRESOLVABLE = "unresolvable"  # no usable hint: RegistrationError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Edge:
     """One parameter and where its value comes from."""
 
@@ -54,7 +54,7 @@ class Edge:
     problem: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Call:
     """One callable a registration invokes: the implementation or a decorator."""
 

@@ -59,7 +59,10 @@ class FactoryKind(enum.Enum):
     ASYNC_GENERATOR = "async_generator"
 
 
-@dataclass(frozen=True, slots=True)
+# The records below are built for every parameter of every registration at
+# build time; they are not frozen because a frozen dataclass pays one
+# object.__setattr__ call per field. Nothing mutates them after creation.
+@dataclass(slots=True, eq=False)
 class Dependency:
     """One parameter of a constructor or factory.
 
@@ -80,7 +83,7 @@ class Dependency:
     problem: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class CallableSpec:
     """What a callable needs and how it returns its value."""
 
@@ -140,7 +143,7 @@ def _hint_target(func: Any) -> Any:
     return call if call is not None else func
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Param:
     """A parameter: its name, whether it is keyword-only, and its default."""
 
@@ -280,6 +283,9 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             problem=f"parameter {param.name!r} has no type hint",
             **common,
         )
+    if isinstance(hint, type) and _special_kind(hint) is None:
+        # the common case, a plain class (no Annotated, Optional, list[...])
+        return Dependency(param.name, DepKind.SERVICE, service_type=hint, **common)
     component: str | None = None
     if typing.get_origin(hint) is typing.Annotated:
         inner, *metadata = typing.get_args(hint)

@@ -1,0 +1,97 @@
+"""Construction that runs once per provider: a plain singleton's ``build``.
+
+Generated code pays off for what is built on every resolve. A singleton is
+built once, so writing, compiling and running source for it costs more than
+it can ever save; a closure over its dependencies' resolvers does the same
+work. Anything beyond a plain call (decorators, generators, async, the
+resolver as a parameter, context injection) keeps the generated version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from wiredi._disposal import is_disposable_type
+from wiredi._edges import Call, Edge, EdgeKind
+from wiredi._failures import add_trails
+from wiredi._hints import FactoryKind
+
+if TYPE_CHECKING:
+    from wiredi.errors import DependencyNode
+
+__all__ = ["once_build"]
+
+Fn = Callable[[Any], Any]
+_NO_LINES: dict[int, Any] = {}
+
+
+def once_build(
+    call: Call,
+    node: DependencyNode,
+    producer: Callable[[Edge], Fn | None],
+    is_disposable: Callable[[object], bool],
+) -> Fn | None:
+    """``build(r)`` for a singleton made by one plain ``call``, or ``None``.
+
+    ``producer`` turns an edge into ``fn(r)`` giving its value (``None``
+    when the edge needs generated code). The result raises like generated
+    code: the failure carries ``node`` in its dependency path.
+    """
+    if call.factory_kind is not FactoryKind.PLAIN:
+        return None
+    positional: list[Fn] = []
+    keywords: list[tuple[str, Fn]] = []
+    for edge in call.edges:
+        fn = producer(edge)
+        if fn is None:
+            return None
+        if edge.keyword_only and edge.name.isidentifier():
+            keywords.append((edge.name, fn))
+        elif edge.name:
+            positional.append(fn)
+    function = call.function
+    owns: Callable[[object], bool] = is_disposable
+    if isinstance(function, type):  # decided now, as generated code does
+        owned = is_disposable_type(function)
+        owns = lambda _: owned  # noqa: E731
+
+    def build(r: Any) -> Any:
+        try:
+            value = function(
+                *[fn(r) for fn in positional], **{name: fn(r) for name, fn in keywords}
+            )
+        except BaseException as exc:
+            add_trails(exc, _NO_LINES, node)
+            raise
+        if owns(value):
+            r._disposables.append(value)
+        return value
+
+    return build
+
+
+def edge_producer(
+    target_fn: Callable[[Any], Fn],
+    missing: Callable[[Edge], Fn],
+    unresolvable: Callable[[Edge], Fn],
+) -> Callable[[Edge], Fn | None]:
+    """The ``producer`` of :func:`once_build` for a compiler's sync resolvers."""
+
+    def produce(edge: Edge) -> Fn | None:
+        kind = edge.kind
+        if kind is EdgeKind.ONE:
+            return target_fn(edge.targets[0])
+        if kind is EdgeKind.CONST:
+            value = edge.value
+            return lambda _: value
+        if kind is EdgeKind.ALL:
+            fns = [target_fn(target) for target in edge.targets]
+            return lambda r: [fn(r) for fn in fns]
+        if kind is EdgeKind.MISSING:
+            return missing(edge)
+        if kind is EdgeKind.UNRESOLVABLE:
+            return unresolvable(edge)
+        return None  # the resolver, a context, a decorated inner object
+
+    return produce
