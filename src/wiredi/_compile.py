@@ -259,12 +259,13 @@ class Compiler:
             finally:
                 self._stack.pop()
             table[reg] = fn
-            _log.debug(
-                "compiled the %sresolver of %s",
-                ("async " if is_async else "") + ("context-aware " if ctx else ""),
-                type_name(reg.service_type),
-                extra={"wiredi_service": reg.service_type},
-            )
+            if _log.isEnabledFor(logging.DEBUG):  # type_name is not free
+                _log.debug(
+                    "compiled the %sresolver of %s",
+                    ("async " if is_async else "") + ("context-aware " if ctx else ""),
+                    type_name(reg.service_type),
+                    extra={"wiredi_service": reg.service_type},
+                )
             return fn
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
