@@ -36,9 +36,6 @@ __all__ = ["Scope", "ServiceProvider"]
 
 T = TypeVar("T")
 _log = logging.getLogger("wiredi")
-# the `_ready` of scopes: they read singletons through the shared tables, so
-# that an override on the provider reaches scopes already open
-_NO_READY: dict[Any, Any] = {}
 
 
 class ServiceProvider:
@@ -76,7 +73,6 @@ class ServiceProvider:
         "_exit_custom",
         "_lock",
         "_pending",
-        "_ready",
         "_root",
     )
 
@@ -88,7 +84,6 @@ class ServiceProvider:
     _closed: bool
     _pending: dict[Any, Any] | None
     _exit_custom: ScopeManager | None
-    _ready: dict[Any, Any]
 
     def __init__(self) -> None:
         raise RegistrationError(
@@ -112,7 +107,6 @@ class ServiceProvider:
         provider._init_state(None, provider)
         compiler = Compiler(registry, provider)
         provider._core = Core(registry, compiler)
-        provider._ready = provider._core.roots.ready
         if validate:
             started = time.perf_counter()
             errors = validate_graph(registry, compiler)
@@ -135,7 +129,6 @@ class ServiceProvider:
         self._closed = False
         self._pending = None
         self._exit_custom = None
-        self._ready = _NO_READY
 
     # ---------------------------------------------------------- resolution
 
@@ -165,11 +158,6 @@ class ServiceProvider:
             assert isinstance(provider.get_service(Clock), Clock)
             ```
         """
-        # A built singleton is one dict read away. Only the root provider has
-        # a non-empty ``_ready``; closing it or overriding swaps the dict.
-        ready = self._ready
-        if service_type in ready and not component:
-            return ready[service_type]  # type: ignore[no-any-return]
         if component or self._closed:
             return self._get_service_slow(service_type, component)  # type: ignore[no-any-return]
         try:
@@ -263,9 +251,6 @@ class ServiceProvider:
         """
         if self._closed or self._root._closed:
             self._check_open()
-        ready = self._ready
-        if service_type in ready and not component:
-            return ready[service_type]  # type: ignore[no-any-return]
         core = self._core
         if component:
             entry = core.roots.async_.get(component, {}).get(service_type)
@@ -468,12 +453,10 @@ class ServiceProvider:
                 self._core = core
             return
         saved = core.swap(layer)
-        self._ready = layer.roots.ready
         try:
             yield
         finally:
             core.restore(saved)
-            self._ready = {} if self._closed else core.roots.ready
 
     # -------------------------------------------------------------- scopes
 
@@ -512,7 +495,6 @@ class ServiceProvider:
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
-        scope._ready = _NO_READY
         if name is not None:
             manager = self._core.registry.scope_managers.get(name)
             if manager is None:
@@ -587,7 +569,6 @@ class ServiceProvider:
         the hot path nothing.
         """
         self._core.table = ClosedTable()
-        self._ready = {}
 
     def _root_disposables(self) -> list[Any]:
         """The singletons and root transients, then the scope managers to close.

@@ -45,9 +45,6 @@ class Roots:
         self.async_: dict[str, dict[Any, AsyncEntry]] = {"": {}}
         self.all_sync: dict[str, dict[Any, Fn]] = {"": {}}
         self.all_async: dict[str, dict[Any, AsyncEntry]] = {"": {}}
-        # built singletons of the default component, keyed by the type asked
-        # for: the root provider returns them without calling anything
-        self.ready: dict[Any, Any] = {}
         # weak: functions passed to invoke() (often lambdas) must not be kept alive
         self.invokers: weakref.WeakKeyDictionary[
             Any, tuple[tuple[str, bool, Edge], ...]
@@ -60,32 +57,32 @@ class Roots:
         """The resolver of ``service_type`` for ``get_service``."""
         with self.compiler.lock:
             fn = self._single(service_type, component, is_async=False)
-            if not component and self._is_shared(service_type):
-                fn = self._publishing(service_type, fn)
-            self.sync.setdefault(component, {})[service_type] = fn
+            table = self.sync.setdefault(component, {})
+            if self._is_shared(service_type, component):
+                fn = self._publishing(service_type, fn, table)
+            table[service_type] = fn
             return fn
 
-    def _is_shared(self, service_type: Any) -> bool:
+    def _is_shared(self, service_type: Any, component: str) -> bool:
         """Whether ``get_service(service_type)`` gives one object for the provider."""
-        reg = self.registry.resolve_one(service_type, "")
+        reg = self.registry.resolve_one(service_type, component)
         return (
             reg is not None
             and (reg.kind is Kind.INSTANCE or reg.lifetime == Lifetime.SINGLETON)
             and not self.compiler.is_async(reg)
         )
 
-    def _publishing(self, service_type: Any, fn: Fn) -> Fn:
-        """Wrap a singleton's resolver: its first success goes into :attr:`ready`.
+    @staticmethod
+    def _publishing(service_type: Any, fn: Fn, table: dict[Any, Fn]) -> Fn:
+        """Wrap a singleton's resolver: once built, its entry just returns it.
 
-        Later calls (from scopes, which do not read ``ready``) go straight to ``fn``.
+        The lifetime wrapper (slot read, emptiness check) stays in use for
+        the singleton as a dependency of others.
         """
-        ready = self.ready
-        table = self.sync[""]
 
         def publish(r: Any) -> Any:
             value = fn(r)
-            ready[service_type] = value
-            table[service_type] = fn
+            table[service_type] = _constant(value)
             return value
 
         return publish
@@ -166,6 +163,13 @@ class Roots:
 
 def _self(r: Any) -> Any:
     return r
+
+
+def _constant(value: Any) -> Fn:
+    def built_singleton(_: Any) -> Any:
+        return value
+
+    return built_singleton
 
 
 def _context_outside_graph(service_type: Any) -> Fn:

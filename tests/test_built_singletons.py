@@ -1,8 +1,9 @@
-"""The root provider's shortcut for built singletons keeps every lifetime rule.
+"""The shortcut for built singletons keeps every lifetime rule.
 
-Once a singleton is built, ``provider.get_service`` returns it with one dict
-read. These tests pin what that shortcut must not change: overrides, closing,
-components, decorators, async-only singletons and failed constructions.
+Once a singleton is built, its entry in the provider's resolver table just
+returns it. These tests pin what that shortcut must not change: overrides,
+closing, components, decorators, async-only singletons and failed
+constructions.
 """
 
 from __future__ import annotations
