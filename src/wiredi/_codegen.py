@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import linecache
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import CodeType
 from typing import Any
 
@@ -34,7 +34,7 @@ def _compile(source: str) -> CodeType:
 
 
 def make_function(
-    title: str, source_lines: list[str], namespace: dict[str, Any], name: str
+    title: str, source_lines: Sequence[str], namespace: dict[str, Any], name: str
 ) -> Callable[..., Any]:
     """Run ``source_lines`` (a ``def name(...)``) in ``namespace``; return the function.
 

@@ -7,6 +7,8 @@ no user text is ever substituted.
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["TEMPLATES", "fill"]
 
 # Sync: create under the lock, double-checked; reads take no lock. Locks are
@@ -210,8 +212,9 @@ TEMPLATES = {
 }
 
 
-def fill(kind: str, *, is_async: bool, ctx: bool) -> list[str]:
-    """Return the lines of the ``kind`` wrapper for one mode."""
+@functools.cache
+def fill(kind: str, *, is_async: bool, ctx: bool) -> tuple[str, ...]:
+    """Return the lines of the ``kind`` wrapper for one mode (filled once)."""
     template = TEMPLATES[(kind, is_async)]
     source = template.format(
         args="r, g" if ctx else "r",
@@ -219,4 +222,4 @@ def fill(kind: str, *, is_async: bool, ctx: bool) -> list[str]:
         owner_args="OWNER(storage), g" if ctx else "OWNER(storage)",
         record_v="g._record(R, v)" if ctx else "pass",
     )
-    return source.strip("\n").splitlines()
+    return tuple(source.strip("\n").splitlines())
