@@ -26,26 +26,28 @@ from wiredi._disposal import (
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
 from wiredi._failures import (
     add_trails,
-    component_arg,
     cycle_error,
     no_active_scope,
-    raise_with,
     raiser,
     scope_error_from_root,
     unknown_scope,
 )
+from wiredi._flags import GraphFlags
 from wiredi._hints import FactoryKind
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._once import edge_producer, once_build
+from wiredi._raisers import (
+    async_raiser,
+    cycle_raiser,
+    missing_raiser,
+    unresolvable_raiser,
+)
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name
 from wiredi._templates import fill
 from wiredi.errors import (
-    AsyncResolutionError,
     DependencyNode,
-    RegistrationError,
-    ServiceNotFoundError,
 )
 
 __all__ = ["EMPTY", "Compiler", "Slot"]
@@ -113,7 +115,6 @@ class Compiler:
         self.root = root
         self.base = base
         self.overridden = overridden
-        self._affected: dict[Registration, bool] = {}
         self._disposable_types: dict[type, bool] = {}
         self._keys: dict[Registration, _OverrideKey] = {}
         self.lock = threading.RLock()
@@ -126,95 +127,14 @@ class Compiler:
             (False, True): {},
             (True, True): {},
         }
-        self._async_flags: dict[Registration, bool] = {}
-        self._graph_flags: dict[Registration, bool] = {}
+        self.flags = GraphFlags(registry, overridden)
         self._stack: list[tuple[Registration, bool, bool]] = []
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
         self._produce = edge_producer(
             lambda target: self.fn(target, is_async=False, ctx=False),
-            lambda edge: self.missing_raiser(edge.service_type, edge.component),
-            lambda edge: self._unresolvable_raiser(edge.problem),
+            lambda edge: missing_raiser(registry, edge.service_type, edge.component),
+            lambda edge: unresolvable_raiser(edge.problem),
         )
-
-    # ------------------------------------------------------------ analysis
-
-    def is_async(self, reg: Registration) -> bool:
-        """Whether resolving ``reg`` awaits an async factory somewhere."""
-        found = self._async_flags.get(reg)
-        if found is not None:
-            return found
-        self._async_flags[reg] = False  # provisional: breaks cycles
-        result = self._compute_async(reg)
-        self._async_flags[reg] = result
-        return result
-
-    def needs_graph(self, reg: Registration) -> bool:
-        """Whether ``reg``'s graph injects ``DependencyContext`` or ``CurrentGraph``."""
-        found = self._graph_flags.get(reg)
-        if found is not None:
-            return found
-        self._graph_flags[reg] = False  # provisional: breaks cycles
-        result = False
-        if reg.kind is Kind.ALIAS:
-            target = alias_target(self.registry, reg)
-            result = target is not None and self.needs_graph(target)
-        else:
-            for call in calls_of(self.registry, reg):
-                for edge in call.edges:
-                    if edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH) or any(
-                        self.needs_graph(target) for target in edge.targets
-                    ):
-                        result = True
-        self._graph_flags[reg] = result
-        return result
-
-    def _compute_async(self, reg: Registration) -> bool:
-        if reg.kind is Kind.ALIAS:
-            target = alias_target(self.registry, reg)
-            return target is not None and self.is_async(target)
-        for call in calls_of(self.registry, reg):
-            if call.factory_kind in (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR):
-                return True
-            for edge in call.edges:
-                if any(self.is_async(target) for target in edge.targets):
-                    return True
-        return False
-
-    def async_path(self, reg: Registration) -> list[Registration]:
-        """The path from ``reg`` down to the first async factory."""
-        path = [reg]
-        seen = {reg}
-        current = reg
-        while True:
-            if current.kind is Kind.ALIAS:
-                nxt = alias_target(self.registry, current)
-                if nxt is None or nxt in seen:
-                    return path
-                path.append(nxt)
-                seen.add(nxt)
-                current = nxt
-                continue
-            step = None
-            for call in calls_of(self.registry, current):
-                if call.factory_kind in (
-                    FactoryKind.ASYNC,
-                    FactoryKind.ASYNC_GENERATOR,
-                ):
-                    return path
-                for edge in call.edges:
-                    for target in edge.targets:
-                        if target not in seen and self.is_async(target):
-                            step = target
-                            break
-                    if step is not None:
-                        break
-                if step is not None:
-                    break
-            if step is None:
-                return path
-            path.append(step)
-            seen.add(step)
-            current = step
 
     # -------------------------------------------------------------- public
 
@@ -247,12 +167,14 @@ class Compiler:
                 return found
             key = (reg, is_async, ctx)
             if key in self._stack:
-                return self._cycle_raiser(key)
+                start = self._stack.index(key)
+                cycle = [item[0] for item in self._stack[start:]]
+                return cycle_raiser(self.registry, [*cycle, reg])
             self._stack.append(key)
             try:
-                if not is_async and self.is_async(reg):
-                    fn = self._async_raiser(reg)
-                elif not ctx and self.needs_graph(reg):
+                if not is_async and self.flags.is_async(reg):
+                    fn = async_raiser(self.registry, self.flags.async_path(reg))
+                elif not ctx and self.flags.needs_graph(reg):
                     fn = self._graph_root(reg, is_async=is_async)
                 else:
                     fn = self._compile(reg, is_async=is_async, ctx=ctx)
@@ -291,70 +213,6 @@ class Compiler:
 
         return graph_root
 
-    # ------------------------------------------------------------- raisers
-
-    def _cycle_raiser(self, key: tuple[Registration, bool, bool]) -> Fn:
-        reg = key[0]
-        start = self._stack.index(key)
-        cycle = [item[0] for item in self._stack[start:]] + [reg]
-        nodes = tuple(self.registry.node(r) for r in cycle)
-
-        def raise_cycle(*_: Any) -> Any:
-            raise cycle_error(reg, nodes)
-
-        return raise_cycle
-
-    def _async_raiser(self, reg: Registration) -> Fn:
-        path = tuple(self.registry.node(r) for r in self.async_path(reg))
-        culprit = path[-1]
-        name = type_name(reg.service_type)
-
-        def raise_async(*_: Any) -> Any:
-            raise AsyncResolutionError(
-                f"{name} needs the async factory of "
-                f"{type_name(culprit.service_type)} and cannot be resolved by a "
-                "sync call",
-                service_type=reg.service_type,
-                component=reg.component,
-                path=path,
-                registered_at=culprit.registered_at,
-                hint=f"use `await resolver.get_service_async("
-                f"{name}{component_arg(reg.component)})` (nothing was created)",
-            )
-
-        return raise_async
-
-    def missing_raiser(
-        self, service_type: Any, component: str, *, parameter: bool = True
-    ) -> Fn:
-        """A resolver that raises ``ServiceNotFoundError`` for ``service_type``."""
-        hint = self.registry.describe_missing(
-            service_type, component, parameter=parameter
-        )
-        node = DependencyNode(service_type, None, "", component)
-        where = f" in component {component!r}" if component else ""
-
-        def raise_missing(*_: Any) -> Any:
-            error = ServiceNotFoundError(
-                f"no registration for {type_name(service_type)}{where}",
-                service_type=service_type,
-                component=component,
-                hint=hint,
-            )
-            raise_with(error, node)
-
-        return raise_missing
-
-    @staticmethod
-    def _unresolvable_raiser(problem: str) -> Fn:
-        def raise_unresolvable(*_: Any) -> Any:
-            raise RegistrationError(
-                f"cannot resolve: {problem}",
-                hint="add a type hint or a default value to the parameter",
-            )
-
-        return raise_unresolvable
-
     # ------------------------------------------------------------- compile
 
     def _compile(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
@@ -362,8 +220,11 @@ class Compiler:
         if reg.kind is Kind.ALIAS:
             target = alias_target(self.registry, reg)
             if target is None:
-                return self.missing_raiser(
-                    reg.implementation, reg.source_component, parameter=False
+                return missing_raiser(
+                    self.registry,
+                    reg.implementation,
+                    reg.source_component,
+                    parameter=False,
                 )
             return self.fn(target, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.INSTANCE:
@@ -441,7 +302,7 @@ class Compiler:
             finally:
                 self._stack.pop()
                 state.inlining.discard(target)
-        if state.is_async and self.is_async(target):
+        if state.is_async and self.flags.is_async(target):
             namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
         namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=state.ctx)
@@ -476,11 +337,11 @@ class Compiler:
         if kind is EdgeKind.GRAPH:
             return "g"
         if kind is EdgeKind.MISSING:
-            namespace[f"m{index}"] = self.missing_raiser(
-                edge.service_type, edge.component
+            namespace[f"m{index}"] = missing_raiser(
+                self.registry, edge.service_type, edge.component
             )
         else:
-            namespace[f"m{index}"] = self._unresolvable_raiser(edge.problem)
+            namespace[f"m{index}"] = unresolvable_raiser(edge.problem)
         return f"m{index}(r)"
 
     def _call_expr(self, call: Call, state: _BuildState, chain: Chain) -> str:
@@ -664,7 +525,7 @@ class Compiler:
         slot = self.slots.get(reg)
         if slot is None:
             base = self.base
-            if base is not None and not self.affected(reg):
+            if base is not None and not self.flags.affected(reg):
                 slot = base.slot(reg)
             else:
                 slot = Slot()
@@ -681,7 +542,7 @@ class Compiler:
         with the others.
         """
         base = self.base
-        if base is not None and not self.affected(reg):
+        if base is not None and not self.flags.affected(reg):
             return base.cache_key(reg)
         if base is None and reg.lifetime in BUILTIN_LIFETIMES:
             return reg
@@ -689,26 +550,6 @@ class Compiler:
         if key is None:
             key = self._keys[reg] = _OverrideKey(reg)
         return key
-
-    def affected(self, reg: Registration) -> bool:
-        """Whether resolving ``reg`` reaches an overridden service."""
-        found = self._affected.get(reg)
-        if found is not None:
-            return found
-        self._affected[reg] = False  # provisional: breaks cycles
-        result = reg in self.overridden
-        if not result and reg.kind is Kind.ALIAS:
-            target = alias_target(self.registry, reg)
-            result = target is not None and self.affected(target)
-        elif not result:
-            result = any(
-                self.affected(target)
-                for call in calls_of(self.registry, reg)
-                for edge in call.edges
-                for target in edge.targets
-            )
-        self._affected[reg] = result
-        return result
 
     def _custom_owner(self, storage: Any) -> Any:
         """The resolver that builds a custom-lifetime service into ``storage``.

@@ -272,7 +272,7 @@ class CurrentGraph:
         registration, found = self._existing(service_type, component)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        if self._compiler.is_async(registration):
+        if self._compiler.flags.is_async(registration):
             # raises AsyncResolutionError naming the async factory
             return self._compiler.sync_fn(registration)(self._resolver)  # type: ignore[no-any-return]
         instance = self._compiler.fn(registration, is_async=False, ctx=True)(
@@ -305,7 +305,7 @@ class CurrentGraph:
         registration, found = self._existing(service_type, component)
         if found is not None:
             return found  # type: ignore[no-any-return]
-        is_async = self._compiler.is_async(registration)
+        is_async = self._compiler.flags.is_async(registration)
         fn = self._compiler.fn(registration, is_async=is_async, ctx=True)
         instance = fn(self._resolver, self)
         if is_async:

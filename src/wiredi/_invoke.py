@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._edges import Edge, EdgeKind
+from wiredi._raisers import missing_raiser
 from wiredi._render import type_name
 from wiredi.errors import RegistrationError
 
@@ -56,23 +57,28 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return edge.value
     if kind is EdgeKind.ONE:
         target = edge.targets[0]
-        if is_async and compiler.is_async(target):
+        if is_async and compiler.flags.is_async(target):
             return _Awaiting(compiler.async_fn(target))
         return compiler.sync_fn(target)(resolver)
     if kind is EdgeKind.ALL:
-        if is_async and any(compiler.is_async(t) for t in edge.targets):
+        if is_async and any(compiler.flags.is_async(t) for t in edge.targets):
             fns = [
-                (compiler.fn(t, is_async=compiler.is_async(t), ctx=False), t)
+                (compiler.fn(t, is_async=compiler.flags.is_async(t), ctx=False), t)
                 for t in edge.targets
             ]
 
             async def gather(r: Any) -> list[Any]:
-                return [await fn(r) if compiler.is_async(t) else fn(r) for fn, t in fns]
+                return [
+                    await fn(r) if compiler.flags.is_async(t) else fn(r)
+                    for fn, t in fns
+                ]
 
             return _Awaiting(gather)
         return [compiler.sync_fn(t)(resolver) for t in edge.targets]
     if kind is EdgeKind.MISSING:
-        return compiler.missing_raiser(edge.service_type, edge.component)(resolver)
+        return missing_raiser(compiler.registry, edge.service_type, edge.component)(
+            resolver
+        )
     raise RegistrationError(
         f"invoke({type_name(function)}): parameter {edge.name!r} cannot be "
         f"resolved ({edge.problem or 'context injection needs a registration'})",

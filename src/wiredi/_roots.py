@@ -12,6 +12,7 @@ from wiredi._context import CurrentGraph, DependencyContext
 from wiredi._edges import Edge, EdgeKind, calls_of, edge_for
 from wiredi._hints import read_callable
 from wiredi._lifetime import Lifetime
+from wiredi._raisers import missing_raiser
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name
@@ -69,7 +70,7 @@ class Roots:
         return (
             reg is not None
             and (reg.kind is Kind.INSTANCE or reg.lifetime == Lifetime.SINGLETON)
-            and not self.compiler.is_async(reg)
+            and not self.compiler.flags.is_async(reg)
         )
 
     @staticmethod
@@ -91,7 +92,7 @@ class Roots:
         """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
         with self.compiler.lock:
             reg = self.registry.resolve_one(service_type, component)
-            awaits = reg is not None and self.compiler.is_async(reg)
+            awaits = reg is not None and self.compiler.flags.is_async(reg)
             entry = (self._single(service_type, component, is_async=awaits), awaits)
             self.async_.setdefault(component, {})[service_type] = entry
             return entry
@@ -104,7 +105,7 @@ class Roots:
             return _self
         if service_type in (DependencyContext, CurrentGraph):
             return _context_outside_graph(service_type)
-        return self.compiler.missing_raiser(service_type, component, parameter=False)
+        return missing_raiser(self.registry, service_type, component, parameter=False)
 
     # ---------------------------------------------------------------- all
 
@@ -124,7 +125,7 @@ class Roots:
         """``(resolver, awaits)`` of ``get_services_async(service_type)``."""
         with self.compiler.lock:
             regs = self.registry.lookup(service_type, component)
-            flags = tuple(self.compiler.is_async(reg) for reg in regs)
+            flags = tuple(self.compiler.flags.is_async(reg) for reg in regs)
             if not any(flags):
                 entry: AsyncEntry = (self.all_sync_fn(service_type, component), False)
             else:

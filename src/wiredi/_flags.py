@@ -1,0 +1,118 @@
+"""Facts about a registration's whole graph, each worked out once.
+
+Does resolving it await an async factory? Does it inject ``DependencyContext``
+or ``CurrentGraph``? Does it reach an overridden service? The compiler asks
+these before writing a resolver, so that graphs without async factories,
+context injection or overrides are compiled without any of that machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from wiredi._edges import Call, EdgeKind, alias_target, calls_of
+from wiredi._hints import FactoryKind
+from wiredi._registration import Kind, Registration
+from wiredi._registry import Registry
+
+__all__ = ["GraphFlags"]
+
+_ASYNC_KINDS = (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR)
+
+
+class GraphFlags:
+    """Memoised graph facts for one registry (and one set of overrides).
+
+    A registration being worked out counts as ``False`` until it is done,
+    which ends the walk around a cycle (cycles are reported elsewhere).
+    """
+
+    def __init__(
+        self, registry: Registry, overridden: frozenset[Registration] = frozenset()
+    ) -> None:
+        self.registry = registry
+        self.overridden = overridden
+        self._async: dict[Registration, bool] = {}
+        self._graph: dict[Registration, bool] = {}
+        self._affected: dict[Registration, bool] = {}
+
+    def is_async(self, reg: Registration) -> bool:
+        """Whether resolving ``reg`` awaits an async factory somewhere."""
+        return self._memo(self._async, reg, self._compute_async)
+
+    def needs_graph(self, reg: Registration) -> bool:
+        """Whether ``reg``'s graph injects ``DependencyContext`` or ``CurrentGraph``."""
+        return self._memo(self._graph, reg, self._compute_graph)
+
+    def affected(self, reg: Registration) -> bool:
+        """Whether resolving ``reg`` reaches an overridden service."""
+        return self._memo(self._affected, reg, self._compute_affected)
+
+    def async_path(self, reg: Registration) -> list[Registration]:
+        """The path from ``reg`` down to the first async factory."""
+        path = [reg]
+        current: Registration | None = reg
+        while current is not None:
+            if any(c.factory_kind in _ASYNC_KINDS for c in self._calls(current)):
+                break
+            current = next(
+                (
+                    target
+                    for target in self._targets(current)
+                    if target not in path and self.is_async(target)
+                ),
+                None,
+            )
+            if current is not None:
+                path.append(current)
+        return path
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _memo(
+        cache: dict[Registration, bool],
+        reg: Registration,
+        compute: Callable[[Registration], bool],
+    ) -> bool:
+        found = cache.get(reg)
+        if found is not None:
+            return found
+        cache[reg] = False  # provisional: breaks cycles
+        result = cache[reg] = compute(reg)
+        return result
+
+    def _calls(self, reg: Registration) -> Sequence[Call]:
+        return () if reg.kind is Kind.ALIAS else calls_of(self.registry, reg)
+
+    def _targets(self, reg: Registration) -> Iterator[Registration]:
+        """The registrations ``reg`` resolves directly (an alias: its source)."""
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            if target is not None:
+                yield target
+            return
+        for call in calls_of(self.registry, reg):
+            for edge in call.edges:
+                yield from edge.targets
+
+    def _compute_async(self, reg: Registration) -> bool:
+        if reg.kind is not Kind.ALIAS and any(
+            call.factory_kind in _ASYNC_KINDS for call in calls_of(self.registry, reg)
+        ):
+            return True
+        return any(self.is_async(target) for target in self._targets(reg))
+
+    def _compute_graph(self, reg: Registration) -> bool:
+        if reg.kind is not Kind.ALIAS and any(
+            edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
+            for call in calls_of(self.registry, reg)
+            for edge in call.edges
+        ):
+            return True
+        return any(self.needs_graph(target) for target in self._targets(reg))
+
+    def _compute_affected(self, reg: Registration) -> bool:
+        if reg in self.overridden:
+            return True
+        return any(self.affected(target) for target in self._targets(reg))

@@ -1,0 +1,91 @@
+"""Resolvers that raise: what a registration compiles to when it cannot be built.
+
+Each is made once, when the problem is found, and raises a fresh error with
+the dependency path every time it is called. Nothing is created first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from wiredi._failures import component_arg, cycle_error, raise_with
+from wiredi._registration import Registration
+from wiredi._registry import Registry
+from wiredi._render import type_name
+from wiredi.errors import (
+    AsyncResolutionError,
+    DependencyNode,
+    RegistrationError,
+    ServiceNotFoundError,
+)
+
+__all__ = ["async_raiser", "cycle_raiser", "missing_raiser", "unresolvable_raiser"]
+
+Fn = Callable[..., Any]
+
+
+def cycle_raiser(registry: Registry, cycle: Sequence[Registration]) -> Fn:
+    """A resolver for the last of ``cycle`` (which repeats its first)."""
+    reg = cycle[-1]
+    nodes = tuple(registry.node(r) for r in cycle)
+
+    def raise_cycle(*_: Any) -> Any:
+        raise cycle_error(reg, nodes)
+
+    return raise_cycle
+
+
+def async_raiser(registry: Registry, path: Sequence[Registration]) -> Fn:
+    """The sync resolver of ``path[0]``, whose graph awaits ``path[-1]``."""
+    reg = path[0]
+    nodes = tuple(registry.node(r) for r in path)
+    culprit = nodes[-1]
+    name = type_name(reg.service_type)
+
+    def raise_async(*_: Any) -> Any:
+        raise AsyncResolutionError(
+            f"{name} needs the async factory of "
+            f"{type_name(culprit.service_type)} and cannot be resolved by a "
+            "sync call",
+            service_type=reg.service_type,
+            component=reg.component,
+            path=nodes,
+            registered_at=culprit.registered_at,
+            hint=f"use `await resolver.get_service_async("
+            f"{name}{component_arg(reg.component)})` (nothing was created)",
+        )
+
+    return raise_async
+
+
+def missing_raiser(
+    registry: Registry, service_type: Any, component: str, *, parameter: bool = True
+) -> Fn:
+    """A resolver that raises ``ServiceNotFoundError`` for ``service_type``."""
+    hint = registry.describe_missing(service_type, component, parameter=parameter)
+    node = DependencyNode(service_type, None, "", component)
+    where = f" in component {component!r}" if component else ""
+
+    def raise_missing(*_: Any) -> Any:
+        error = ServiceNotFoundError(
+            f"no registration for {type_name(service_type)}{where}",
+            service_type=service_type,
+            component=component,
+            hint=hint,
+        )
+        raise_with(error, node)
+
+    return raise_missing
+
+
+def unresolvable_raiser(problem: str) -> Fn:
+    """A resolver for a parameter wiredi cannot fill (no hint, unusable hint)."""
+
+    def raise_unresolvable(*_: Any) -> Any:
+        raise RegistrationError(
+            f"cannot resolve: {problem}",
+            hint="add a type hint or a default value to the parameter",
+        )
+
+    return raise_unresolvable
