@@ -19,85 +19,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._disposal import (
-    AsyncGeneratorFinalizer,
-    GeneratorFinalizer,
-    dispose_all,
-    dispose_all_async,
-    is_disposable,
+from wiredi._disposal import dispose_all, dispose_all_async
+from wiredi._scope_storage import (
+    ScopeStack,
+    ScopeStorage,
+    collect_error,
+    needs_await,
+    raise_errors,
 )
-from wiredi.errors import DisposalError, ScopeError
+from wiredi.errors import ScopeError
 
 __all__ = ["ContextScopeManager"]
-
-
-class _ScopeStorage(dict[Any, Any]):
-    """The instances of one scope id, keyed by registration.
-
-    ``disposables`` is where the container may put, in creation order, every
-    disposable object (and generator finaliser) it makes for this storage.
-    Once the container has asked for it, that list is what gets disposed when
-    the storage is dropped; until then the disposable values are.
-    """
-
-    __slots__ = ("_disposables", "_tracked", "dropped", "last_access", "scope_id")
-
-    def __init__(self, scope_id: str, now: float) -> None:
-        super().__init__()
-        self.scope_id = scope_id
-        self.last_access = now
-        # Set, under the manager's lock, when the manager lets go of it.
-        self.dropped = False
-        self._disposables: list[Any] = []
-        self._tracked = False
-
-    @property
-    def disposables(self) -> list[Any]:
-        """The list the container appends this storage's disposables to."""
-        self._tracked = True
-        return self._disposables
-
-    def take_disposables(self) -> list[Any]:
-        """Empty the storage; return what has to be disposed, in creation order."""
-        if self._tracked:
-            items, self._disposables = self._disposables, []
-        else:
-            # list() copies in one step, even if a resolution still writes
-            items = [value for value in list(self.values()) if is_disposable(value)]
-        self.clear()
-        return items
-
-    def __repr__(self) -> str:
-        return f"<scope storage {self.scope_id!r} ({len(self)} instances)>"
-
-
-_Stack = tuple[tuple[str, _ScopeStorage], ...]
-
-
-def _needs_await(item: Any) -> bool:
-    """Whether ``item`` can only be disposed by awaiting it."""
-    if isinstance(item, AsyncGeneratorFinalizer):
-        return True
-    if isinstance(item, GeneratorFinalizer):
-        return False
-    return callable(getattr(item, "aclose", None)) and not (
-        callable(getattr(item, "close", None))
-        or callable(getattr(item, "dispose", None))
-    )
-
-
-def _raise_errors(errors: list[Exception], what: str) -> None:
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise DisposalError(f"{len(errors)} errors while disposing {what}", errors)
-
-
-def _collect(errors: list[Exception], error: Exception) -> None:
-    if isinstance(error, DisposalError):
-        errors.extend(error.exceptions)
-    else:
-        errors.append(error)
 
 
 class ContextScopeManager:
@@ -209,12 +141,12 @@ class ContextScopeManager:
         # The ids this context is inside, with their storage, innermost last.
         # Immutable tuples, so a context copied into a new task never shares
         # a mutable stack with the context it was copied from.
-        self._current: contextvars.ContextVar[_Stack | None] = contextvars.ContextVar(
-            f"wiredi_scope_{id(self):x}", default=None
+        self._current: contextvars.ContextVar[ScopeStack | None] = (
+            contextvars.ContextVar(f"wiredi_scope_{id(self):x}", default=None)
         )
         self._lock = threading.Lock()
         # Least recently used first.
-        self._storages: OrderedDict[str, _ScopeStorage] = OrderedDict()
+        self._storages: OrderedDict[str, ScopeStorage] = OrderedDict()
         # How many blocks, in all contexts, are inside each id.
         self._active: dict[str, int] = {}
         # Dropped objects that only an ``await ....aclose()`` can dispose.
@@ -522,7 +454,7 @@ class ContextScopeManager:
         try:
             self._dispose(storages)
         except Exception as error:
-            _collect(errors, error)
+            collect_error(errors, error)
         with self._lock:
             waiting = sorted({type(item).__qualname__ for item in self._pending_async})
             count = len(self._pending_async)
@@ -535,7 +467,7 @@ class ContextScopeManager:
                     hint="call `await manager.aclose()` in async code",
                 )
             )
-        _raise_errors(errors, "custom scopes")
+        raise_errors(errors, "custom scopes")
 
     async def aclose(self) -> None:
         """Drop and dispose every id's instances, awaiting ``aclose()``.
@@ -575,13 +507,13 @@ class ContextScopeManager:
         """The time, read only when a ttl needs it."""
         return 0.0 if self._ttl is None else self._clock()
 
-    def _current_storage_slow(self, stack: _Stack) -> _ScopeStorage | None:
+    def _current_storage_slow(self, stack: ScopeStack) -> ScopeStorage | None:
         """``get_current_scope`` when its storage was dropped or ids may expire."""
         scope_id, storage = stack[-1]
         now = self._now()
         with self._lock:
             dropped = self._expire_locked(now) if now >= self._next_expiry else []
-            current: _ScopeStorage | None
+            current: ScopeStorage | None
             if self._persistent or scope_id in self._active:
                 current = self._storage_locked(scope_id, now)
             else:
@@ -593,11 +525,11 @@ class ContextScopeManager:
             self._dispose(dropped)
         return current
 
-    def _storage_locked(self, scope_id: str, now: float) -> _ScopeStorage:
+    def _storage_locked(self, scope_id: str, now: float) -> ScopeStorage:
         """Get or create ``scope_id``'s storage and mark it used at ``now``."""
         storage = self._storages.get(scope_id)
         if storage is None:
-            storage = self._storages[scope_id] = _ScopeStorage(scope_id, now)
+            storage = self._storages[scope_id] = ScopeStorage(scope_id, now)
             self._counts["created"] += 1
             if self._ttl is not None:
                 self._next_expiry = min(self._next_expiry, now + self._ttl)
@@ -606,7 +538,7 @@ class ContextScopeManager:
             storage.last_access = now
         return storage
 
-    def _expire_locked(self, now: float) -> list[_ScopeStorage]:
+    def _expire_locked(self, now: float) -> list[ScopeStorage]:
         """Drop the idle ids unused for ``ttl`` seconds."""
         ttl = self._ttl
         if ttl is None:
@@ -625,7 +557,7 @@ class ContextScopeManager:
         self._next_expiry = math.inf if oldest is None else oldest.last_access + ttl
         return dropped
 
-    def _evict_locked(self) -> list[_ScopeStorage]:
+    def _evict_locked(self) -> list[ScopeStorage]:
         """Drop the least recently used idle ids beyond ``max_scopes``."""
         if self._max_scopes is None:
             return []
@@ -640,27 +572,27 @@ class ContextScopeManager:
                     break
         return self._evict_ids_locked(victims)
 
-    def _evict_ids_locked(self, scope_ids: Iterable[str]) -> list[_ScopeStorage]:
+    def _evict_ids_locked(self, scope_ids: Iterable[str]) -> list[ScopeStorage]:
         dropped = [self._storages.pop(scope_id) for scope_id in scope_ids]
         for storage in dropped:
             storage.dropped = True
         self._counts["evicted"] += len(dropped)
         return dropped
 
-    def _drop_locked(self, scope_id: str) -> _ScopeStorage | None:
+    def _drop_locked(self, scope_id: str) -> ScopeStorage | None:
         storage = self._storages.pop(scope_id, None)
         if storage is not None:
             storage.dropped = True
         return storage
 
-    def _drop_all_locked(self) -> list[_ScopeStorage]:
+    def _drop_all_locked(self) -> list[ScopeStorage]:
         storages = list(self._storages.values())
         self._storages.clear()
         for storage in storages:
             storage.dropped = True
         return storages
 
-    def _pop(self) -> list[_ScopeStorage]:
+    def _pop(self) -> list[ScopeStorage]:
         """Leave this context's innermost id; return what that drops."""
         stack = self._current.get()
         if not stack:
@@ -673,7 +605,7 @@ class ContextScopeManager:
         self._current.set(stack[:-1] or None)
         return self._leave(stack[-1][0])
 
-    def _leave(self, scope_id: str) -> list[_ScopeStorage]:
+    def _leave(self, scope_id: str) -> list[ScopeStorage]:
         """Count one block out of ``scope_id``; return what that drops."""
         now = self._now()
         lock = self._lock
@@ -700,14 +632,14 @@ class ContextScopeManager:
         with self._lock:
             self._counts["disposed"] += count
 
-    def _dispose(self, storages: list[_ScopeStorage]) -> None:
+    def _dispose(self, storages: list[ScopeStorage]) -> None:
         """Dispose ``storages`` synchronously; keep what needs an ``await``."""
         errors: list[Exception] = []
         for storage in storages:
             items = storage.take_disposables()
-            later = [item for item in items if _needs_await(item)]
+            later = [item for item in items if needs_await(item)]
             if later:
-                items = [item for item in items if not _needs_await(item)]
+                items = [item for item in items if not needs_await(item)]
                 with self._lock:
                     self._pending_async.extend(later)
             if not items:
@@ -716,10 +648,10 @@ class ContextScopeManager:
             try:
                 dispose_all(items, f"custom scope {storage.scope_id!r}")
             except Exception as error:
-                _collect(errors, error)
-        _raise_errors(errors, "custom scopes")
+                collect_error(errors, error)
+        raise_errors(errors, "custom scopes")
 
-    async def _adispose(self, storages: list[_ScopeStorage]) -> None:
+    async def _adispose(self, storages: list[ScopeStorage]) -> None:
         """Dispose ``storages`` and the pending async objects, awaiting them."""
         errors: list[Exception] = []
         for storage in storages:
@@ -730,7 +662,7 @@ class ContextScopeManager:
             try:
                 await dispose_all_async(items, f"custom scope {storage.scope_id!r}")
             except Exception as error:
-                _collect(errors, error)
+                collect_error(errors, error)
         with self._lock:
             pending, self._pending_async = self._pending_async, []
         if pending:
@@ -738,5 +670,5 @@ class ContextScopeManager:
             try:
                 await dispose_all_async(pending, "dropped custom scopes")
             except Exception as error:
-                _collect(errors, error)
-        _raise_errors(errors, "custom scopes")
+                collect_error(errors, error)
+        raise_errors(errors, "custom scopes")

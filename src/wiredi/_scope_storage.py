@@ -1,0 +1,86 @@
+"""What a custom scope id owns: its instances and the objects to dispose.
+
+``ContextScopeManager`` keeps one ``ScopeStorage`` per live id and disposes
+it when the id is dropped; the helpers here decide what needs an ``await``
+and gather the errors of several disposals into one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wiredi._disposal import AsyncGeneratorFinalizer, GeneratorFinalizer, is_disposable
+from wiredi.errors import DisposalError
+
+__all__ = ["ScopeStack", "ScopeStorage", "collect_error", "needs_await", "raise_errors"]
+
+
+class ScopeStorage(dict[Any, Any]):
+    """The instances of one scope id, keyed by registration.
+
+    ``disposables`` is where the container may put, in creation order, every
+    disposable object (and generator finaliser) it makes for this storage.
+    Once the container has asked for it, that list is what gets disposed when
+    the storage is dropped; until then the disposable values are.
+    """
+
+    __slots__ = ("_disposables", "_tracked", "dropped", "last_access", "scope_id")
+
+    def __init__(self, scope_id: str, now: float) -> None:
+        super().__init__()
+        self.scope_id = scope_id
+        self.last_access = now
+        # Set, under the manager's lock, when the manager lets go of it.
+        self.dropped = False
+        self._disposables: list[Any] = []
+        self._tracked = False
+
+    @property
+    def disposables(self) -> list[Any]:
+        """The list the container appends this storage's disposables to."""
+        self._tracked = True
+        return self._disposables
+
+    def take_disposables(self) -> list[Any]:
+        """Empty the storage; return what has to be disposed, in creation order."""
+        if self._tracked:
+            items, self._disposables = self._disposables, []
+        else:
+            # list() copies in one step, even if a resolution still writes
+            items = [value for value in list(self.values()) if is_disposable(value)]
+        self.clear()
+        return items
+
+    def __repr__(self) -> str:
+        return f"<scope storage {self.scope_id!r} ({len(self)} instances)>"
+
+
+ScopeStack = tuple[tuple[str, ScopeStorage], ...]
+
+
+def needs_await(item: Any) -> bool:
+    """Whether ``item`` can only be disposed by awaiting it."""
+    if isinstance(item, AsyncGeneratorFinalizer):
+        return True
+    if isinstance(item, GeneratorFinalizer):
+        return False
+    return callable(getattr(item, "aclose", None)) and not (
+        callable(getattr(item, "close", None))
+        or callable(getattr(item, "dispose", None))
+    )
+
+
+def raise_errors(errors: list[Exception], what: str) -> None:
+    """Raise nothing, the one error as it is, or several as a ``DisposalError``."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DisposalError(f"{len(errors)} errors while disposing {what}", errors)
+
+
+def collect_error(errors: list[Exception], error: Exception) -> None:
+    """Add ``error`` to ``errors``, unpacking a ``DisposalError`` into its parts."""
+    if isinstance(error, DisposalError):
+        errors.extend(error.exceptions)
+    else:
+        errors.append(error)
