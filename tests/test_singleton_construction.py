@@ -6,11 +6,11 @@ what generated code gives transients and scoped services.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
 
-from wiredi import ServiceCollection, ServiceNotFoundError
+from wiredi import RegistrationError, ServiceCollection, ServiceNotFoundError
 
 
 class Clock:
@@ -168,3 +168,42 @@ def test_disposable_singletons_close_in_reverse_creation_order() -> None:
         provider.get_service(Lease)
         provider.get_service(Clock)
     assert log == ["lease", "cache", "pool"]
+
+
+class Untyped:
+    def __init__(self, value) -> None:  # type: ignore[no-untyped-def]
+        self.value = value
+
+
+def test_unhinted_parameter_without_validation_fails_at_resolve() -> None:
+    services = ServiceCollection().add_singleton(Untyped)
+    provider = services.build_service_provider(validate=False)
+    with pytest.raises(RegistrationError, match="'value' has no type hint") as caught:
+        provider.get_service(Untyped)
+    assert [node.service_type for node in caught.value.path] == [Untyped]
+
+
+def test_generator_singleton_is_made_once_and_finalised_on_close() -> None:
+    log: list[str] = []
+
+    def make_clock() -> Iterator[Clock]:
+        log.append("open")
+        yield Clock()
+        log.append("finalised")
+
+    services = ServiceCollection().add_singleton_factory(Clock, make_clock)
+    with services.build_service_provider() as provider:
+        assert provider.get_service(Clock) is provider.get_service(Clock)
+        assert log == ["open"]
+    assert log == ["open", "finalised"]
+
+
+def test_resolver_style_singleton_factory_gets_the_provider() -> None:
+    services = ServiceCollection().add_singleton(Clock)
+    services.add_singleton_factory(
+        Settings, lambda sp: Settings(sp.get_service(Clock), [], [])
+    )
+    provider = services.build_service_provider()
+    settings = provider.get_service(Settings)
+    assert settings.clock is provider.get_service(Clock)
+    assert provider.get_service(Settings) is settings
