@@ -11,3 +11,8 @@ from tests.fakes import Clock
 class Settings:
     clock: Clock
     name: str = "default"
+
+
+@dataclass
+class PortOptions:
+    port: int

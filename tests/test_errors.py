@@ -247,3 +247,88 @@ class TestInlinedPaths:
             assert caught.value.__notes__ == [
                 "wiredi: raised while resolving Trunk -> Branch -> Leaf (transient)"
             ]
+
+
+_SHARED_ERROR = RuntimeError("db down")
+
+
+class FailsWithShared:
+    def __init__(self) -> None:
+        raise _SHARED_ERROR
+
+
+class NeedsFailing:
+    def __init__(self, db: FailsWithShared) -> None: ...
+
+
+class Absent:
+    pass
+
+
+class Middle:
+    pass
+
+
+class NeedsMiddle:
+    def __init__(self, middle: Middle) -> None: ...
+
+
+class TestPathsAcrossCalls:
+    def test_same_exception_raised_again_gets_a_fresh_path(self) -> None:
+        """A module-level exception object re-raised keeps one note, not a longer one."""
+        services = ServiceCollection().add_transient(FailsWithShared)
+        provider = services.add_transient(NeedsFailing).build_service_provider()
+        for _ in range(3):
+            with pytest.raises(RuntimeError) as caught:
+                provider.get_service(NeedsFailing)
+            expected = (
+                "wiredi: raised while resolving NeedsFailing -> FailsWithShared "
+                "(transient)"
+            )
+            assert caught.value.__notes__ == [expected]
+
+    def test_missing_service_inside_a_factory_reports_the_whole_path(self) -> None:
+        """A resolve nested in a factory: the outer call's path includes the factory's."""
+        services = ServiceCollection().add_transient(NeedsMiddle)
+        services.add_transient_factory(
+            Middle, lambda sp: (sp.get_service(Absent), Middle())[1]
+        )
+        provider = services.build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(NeedsMiddle)
+        names = [node.service_type for node in caught.value.path]
+        assert names == [NeedsMiddle, Middle, Absent]
+        assert "NeedsMiddle -> Middle -> Absent" in str(caught.value)
+
+
+class NeedsTwo:
+    def __init__(self, a: Absent, b: Middle) -> None: ...
+
+
+class TestValidationErrorShape:
+    def test_errors_is_a_list_of_every_problem(self) -> None:
+        with pytest.raises(GraphValidationError) as caught:
+            ServiceCollection().add_transient(NeedsTwo).build_service_provider()
+        assert isinstance(caught.value.errors, list)
+        assert [type(e) for e in caught.value.errors] == [ServiceNotFoundError] * 2
+
+    def test_bad_configuration_value_at_build_is_a_configuration_error(self) -> None:
+        from tests.fakes_dataclass import PortOptions
+        from wiredi.config import Configuration, IConfiguration
+
+        services = ServiceCollection().add_transient(NeedsMiddle)
+        services.add_instance(IConfiguration, Configuration({"db": {"port": "x"}}))
+        services.configure(PortOptions, section="db")
+        with pytest.raises(ConfigurationError) as caught:
+            services.build_service_provider()
+        error = caught.value
+        assert isinstance(error, GraphValidationError)
+        assert isinstance(error, ValueError)
+        assert any("db:port" in problem for problem in error.problems)
+        # the missing Middle is reported in the same error
+        assert {type(e) for e in error.errors} == {
+            ConfigurationError,
+            ServiceNotFoundError,
+        }
+        assert "db:port" in str(error)
+        assert "Middle" in str(error)

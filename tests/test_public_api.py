@@ -42,3 +42,13 @@ class TestPublicApi:
 
         for name in errors.__all__:
             assert getattr(wiredi, name) is getattr(errors, name)
+
+
+def test_protocols_support_isinstance() -> None:
+    """Resolver and ScopeManager are runtime-checkable protocols."""
+    provider = wiredi.ServiceCollection().build_service_provider()
+    with provider.create_scope() as scope:
+        assert isinstance(scope, wiredi.Resolver)
+    assert isinstance(provider, wiredi.Resolver)
+    assert isinstance(wiredi.ContextScopeManager(), wiredi.ScopeManager)
+    assert not isinstance(object(), wiredi.ScopeManager)

@@ -7,7 +7,9 @@ error's ``path`` or, for a user's exception, into a note (``finish_error``).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from types import CodeType, FrameType
 from typing import Any
 
 from wiredi._registration import Registration
@@ -28,6 +30,7 @@ __all__ = [
     "no_active_scope",
     "raise_with",
     "raiser",
+    "register_build_code",
     "scope_error_from_root",
     "unknown_scope",
 ]
@@ -36,6 +39,10 @@ Fn = Callable[..., Any]
 Chain = tuple[DependencyNode, ...]
 
 _TRAIL = "__wiredi_trail__"
+_PATH_FROM_TRAIL = "__wiredi_path_from_trail__"
+# generated resolvers are compiled under this file name (see _codegen)
+_RESOLVER_FILE = "<wiredi resolver"
+_BUILD_CODES: set[CodeType] = set()
 _NOTE_PREFIX = "wiredi: raised while resolving "
 
 
@@ -65,16 +72,30 @@ def add_trails(
 
 
 def finish_error(exc: BaseException) -> None:
-    """Give an escaping error its dependency path (field or note)."""
+    """Give an escaping error its dependency path (field or note).
+
+    Called where a resolve call lets the error out. A resolve nested inside
+    another resolution (a factory calling ``get_service``) gives it the path
+    so far; the outermost one gives the whole path and then forgets the
+    trail, so the same exception object raised again later gets a fresh
+    path instead of a longer one.
+    """
     trail = exc.__dict__.get(_TRAIL)
     if not trail:
         return
     path = tuple(reversed(trail))
     if isinstance(exc, DIError):
-        if not exc.path:
+        if not exc.path or exc.__dict__.get(_PATH_FROM_TRAIL):
             exc.path = path
-        return
-    note = _NOTE_PREFIX + render_path(path)
+            exc.__dict__[_PATH_FROM_TRAIL] = True
+    else:
+        _set_note(exc, _NOTE_PREFIX + render_path(path))
+    if not _inside_resolution(sys._getframe(2)):
+        del exc.__dict__[_TRAIL]
+        exc.__dict__.pop(_PATH_FROM_TRAIL, None)
+
+
+def _set_note(exc: BaseException, note: str) -> None:
     notes = getattr(exc, "__notes__", None)
     if notes:
         for index, existing in enumerate(notes):
@@ -82,6 +103,21 @@ def finish_error(exc: BaseException) -> None:
                 notes[index] = note
                 return
     exc.add_note(note)
+
+
+def _inside_resolution(frame: FrameType | None) -> bool:
+    """Whether ``frame`` or a caller is wiredi building something."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename.startswith(_RESOLVER_FILE) or code in _BUILD_CODES:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def register_build_code(code: CodeType) -> None:
+    """Count frames running ``code`` as "inside a resolution" (see finish_error)."""
+    _BUILD_CODES.add(code)
 
 
 def raise_with(error: DIError, node: DependencyNode | None) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from wiredi._disposal import is_disposable_type
 from wiredi._edges import Call, Edge, EdgeKind
-from wiredi._failures import add_trails
+from wiredi._failures import add_trails, register_build_code
 from wiredi._hints import FactoryKind
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def once_build(
             r._disposables.append(value)
         return value
 
+    register_build_code(build.__code__)
     return build
 
 

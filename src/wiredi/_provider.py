@@ -118,7 +118,7 @@ class ServiceProvider:
                 extra={"wiredi_services": len(all_registrations)},
             )
             if errors:
-                raise GraphValidationError(errors)
+                raise GraphValidationError.of(errors)
         return provider
 
     def _init_state(self, cache: dict[Any, Any] | None, root: ServiceProvider) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from typing_extensions import TypeForm
 
@@ -11,6 +11,7 @@ __all__ = ["Resolver"]
 T = TypeVar("T")
 
 
+@runtime_checkable
 class Resolver(Protocol):
     """Anything that resolves services: the root provider or a scope.
 

@@ -9,11 +9,12 @@ the three methods below is a scope manager; ``ContextScopeManager`` (in
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["ScopeManager"]
 
 
+@runtime_checkable
 class ScopeManager(Protocol):
     """Keeps the storage of a custom scope (per tenant, session, workflow...).
 

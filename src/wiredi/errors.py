@@ -14,6 +14,7 @@ DIError
  ├── AsyncResolutionError                      async factory reached by a sync call
  ├── ConfigurationError       (ValueError)     a configuration value cannot be bound
  ├── GraphValidationError                      every problem found at build: .errors
+ │    └── InvalidConfigurationError (ValueError)  some are bad config values
  └── DisposalError            (ExceptionGroup) several disposers raised
 ```
 
@@ -46,6 +47,7 @@ __all__ = [
     "DependencyNode",
     "DisposalError",
     "GraphValidationError",
+    "InvalidConfigurationError",
     "LifetimeError",
     "RegistrationError",
     "ScopeError",
@@ -314,7 +316,19 @@ class GraphValidationError(DIError):
         count = len(errors)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"the service graph has {count} {noun}")
-        self.errors: tuple[DIError, ...] = tuple(errors)
+        self.errors: list[DIError] = list(errors)
+
+    @classmethod
+    def of(cls, errors: Sequence[DIError]) -> GraphValidationError:
+        """The error to raise for ``errors``.
+
+        When some of them are configuration problems it is an
+        :class:`InvalidConfigurationError`, so ``except ConfigurationError``
+        catches a bad configuration value found at build as well.
+        """
+        if any(isinstance(error, ConfigurationError) for error in errors):
+            return InvalidConfigurationError(errors)
+        return cls(errors)
 
     def __str__(self) -> str:
         parts = [f"{self.message}:"]
@@ -322,6 +336,47 @@ class GraphValidationError(DIError):
             body = str(error).replace("\n", "\n    ")
             parts.append(f"  {index}. {type(error).__name__}: {body}")
         return "\n".join(parts)
+
+
+class InvalidConfigurationError(GraphValidationError, ConfigurationError):
+    """A ``GraphValidationError`` whose problems include bad configuration values.
+
+    It is also a :class:`ConfigurationError` (and so a ``ValueError``):
+    catch either. ``.errors`` lists every problem; ``.problems`` every bad
+    configuration field, with its full key path and expected type.
+
+    Example:
+        ```python
+        from dataclasses import dataclass
+
+        import pytest
+        from wiredi import ConfigurationError, ServiceCollection
+        from wiredi.config import Configuration, IConfiguration
+
+        @dataclass
+        class Db:
+            port: int
+
+        services = ServiceCollection()
+        services.add_instance(IConfiguration, Configuration({"db": {"port": "x"}}))
+        services.configure(Db, section="db")
+        with pytest.raises(ConfigurationError) as caught:
+            services.build_service_provider()
+        assert any("db:port" in problem for problem in caught.value.problems)
+        ```
+    """
+
+    def __init__(self, errors: Sequence[DIError]) -> None:
+        GraphValidationError.__init__(self, errors)
+        self.problems = tuple(
+            problem
+            for error in errors
+            if isinstance(error, ConfigurationError)
+            for problem in error.problems
+        )
+
+    def __str__(self) -> str:
+        return GraphValidationError.__str__(self)
 
 
 class DisposalError(ExceptionGroup[Exception], DIError):

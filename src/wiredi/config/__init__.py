@@ -25,10 +25,12 @@ Example:
 from wiredi.config._binding import Options, bind, bind_options
 from wiredi.config._configuration import Configuration, IConfiguration
 from wiredi.config._sources import ConfigurationBuilder
+from wiredi.errors import ConfigurationError
 
 __all__ = [
     "Configuration",
     "ConfigurationBuilder",
+    "ConfigurationError",
     "IConfiguration",
     "Options",
     "bind",
