@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -149,3 +150,110 @@ class TestOverride:
             thread.start()
             thread.join(timeout=5)
         assert seen == [frozen]
+
+
+class Other:
+    pass
+
+
+class FakeOther(Other):
+    pass
+
+
+class NeedsBoth:
+    def __init__(self, clock: Clock, other: Other) -> None:
+        self.clock = clock
+        self.other = other
+
+
+def _two_service_provider() -> ServiceProvider:
+    services = ServiceCollection().add_singleton(Clock).add_transient(Other)
+    return services.add_transient(NeedsBoth).build_service_provider()
+
+
+class TestOverridesLeftOutOfOrder:
+    """Overrides whose blocks overlap without nesting (concurrent tasks)."""
+
+    def test_leaving_the_older_one_first_keeps_the_newer_in_force(self) -> None:
+        provider = _two_service_provider()
+        frozen, fake = FrozenClock(), FakeOther()
+        clock_block = provider.override(Clock, frozen)
+        other_block = provider.override(Other, fake)
+        clock_block.__enter__()
+        other_block.__enter__()
+        clock_block.__exit__(None, None, None)
+        both = provider.get_service(NeedsBoth)
+        assert type(both.clock) is Clock
+        assert both.other is fake
+        other_block.__exit__(None, None, None)
+        assert type(provider.get_service(NeedsBoth).other) is Other
+        assert type(provider.get_service(Clock)) is Clock
+
+    def test_same_type_overridden_twice_and_left_out_of_order(self) -> None:
+        provider = _two_service_provider()
+        first, second = FrozenClock(1.0), FrozenClock(2.0)
+        outer = provider.override(Clock, first)
+        inner = provider.override(Clock, second)
+        outer.__enter__()
+        inner.__enter__()
+        outer.__exit__(None, None, None)
+        assert provider.get_service(Clock) is second
+        inner.__exit__(None, None, None)
+        assert type(provider.get_service(Clock)) is Clock
+
+    async def test_overlapping_task_overrides_all_end(self) -> None:
+        provider = _two_service_provider()
+        first, second = FrozenClock(1.0), FrozenClock(2.0)
+        first_in = asyncio.Event()
+        first_out = asyncio.Event()
+        seen: list[Clock] = []
+
+        async def early() -> None:
+            with provider.override(Clock, first):
+                first_in.set()
+                await asyncio.sleep(0.01)
+            first_out.set()
+
+        async def late() -> None:
+            await first_in.wait()
+            with provider.override(Clock, second):
+                await first_out.wait()
+                seen.append(provider.get_service(Clock))
+
+        await asyncio.gather(early(), late())
+        assert seen == [second]
+        assert type(provider.get_service(Clock)) is Clock
+
+    def test_threads_entering_and_leaving_in_any_order_leave_nothing(self) -> None:
+        provider = _two_service_provider()
+        barrier = threading.Barrier(8)
+
+        def worker(index: int) -> None:
+            barrier.wait()
+            for round_ in range(20):
+                with provider.override(Clock, FrozenClock(index * 100 + round_)):
+                    provider.get_service(NeedsBoth)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert type(provider.get_service(Clock)) is Clock
+        assert type(provider.get_service(NeedsBoth).clock) is Clock
+
+    def test_scope_overrides_left_out_of_order(self) -> None:
+        provider = _two_service_provider()
+        frozen, fake = FrozenClock(), FakeOther()
+        with provider.create_scope() as scope:
+            clock_block = scope.override(Clock, frozen)
+            other_block = scope.override(Other, fake)
+            clock_block.__enter__()
+            other_block.__enter__()
+            clock_block.__exit__(None, None, None)
+            both = scope.get_service(NeedsBoth)
+            assert type(both.clock) is Clock
+            assert both.other is fake
+            other_block.__exit__(None, None, None)
+            assert type(scope.get_service(NeedsBoth).other) is Other
+        assert type(provider.get_service(Clock)) is Clock

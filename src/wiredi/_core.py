@@ -29,15 +29,26 @@ class Core:
         self.async_table = self.roots.async_[""]
         self.scope_locks = tuple(threading.RLock() for _ in range(LOCK_MASK + 1))
 
-    def swap(self, other: Core) -> tuple[Registry, Compiler, Roots]:
-        """Take ``other``'s registry and compiled code; return what was there."""
-        saved = (self.registry, self.compiler, self.roots)
-        self.restore((other.registry, other.compiler, other.roots))
-        return saved
+    def snapshot(self) -> Core:
+        """A ``Core`` holding what this one shows now (for :meth:`show` later)."""
+        copy = object.__new__(Core)
+        copy.registry, copy.compiler, copy.roots = (
+            self.registry,
+            self.compiler,
+            self.roots,
+        )
+        copy.table = copy.roots.sync[""]
+        copy.async_table = copy.roots.async_[""]
+        copy.scope_locks = self.scope_locks
+        return copy
 
-    def restore(self, saved: tuple[Registry, Compiler, Roots]) -> None:
-        """Put back what :meth:`swap` returned."""
-        self.registry, self.compiler, self.roots = saved
+    def show(self, other: Core) -> None:
+        """Resolve with ``other``'s registry and compiled code from now on."""
+        self.registry, self.compiler, self.roots = (
+            other.registry,
+            other.compiler,
+            other.roots,
+        )
         if not isinstance(self.table, ClosedTable):  # closed meanwhile: stays closed
             self.table = self.roots.sync[""]
         self.async_table = self.roots.async_[""]

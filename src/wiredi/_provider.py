@@ -22,6 +22,7 @@ from wiredi._disposal import dispose_all, dispose_all_async, is_disposable
 from wiredi._failures import finish_error
 from wiredi._invoke import invoke_arguments
 from wiredi._options import options_registrations, override_registration
+from wiredi._overrides import OverrideStack
 from wiredi._registration import Registration
 from wiredi._registry import Registry
 from wiredi._scope_managers import ScopeManager
@@ -72,6 +73,7 @@ class ServiceProvider:
         "_disposables",
         "_exit_custom",
         "_lock",
+        "_overrides",
         "_pending",
         "_root",
     )
@@ -84,6 +86,7 @@ class ServiceProvider:
     _closed: bool
     _pending: dict[Any, Any] | None
     _exit_custom: ScopeManager | None
+    _overrides: OverrideStack | None
 
     def __init__(self) -> None:
         raise RegistrationError(
@@ -129,6 +132,7 @@ class ServiceProvider:
         self._closed = False
         self._pending = None
         self._exit_custom = None
+        self._overrides = None
 
     # ---------------------------------------------------------- resolution
 
@@ -436,27 +440,34 @@ class ServiceProvider:
             ```
         """
         registration = override_registration(service_type, replacement, component)
-        core = self._core
-        registry = core.registry.overlay(registration)
-        compiler = Compiler(
-            registry,
-            self._root,
-            base=core.compiler,
-            overridden=frozenset({registration}),
-        )
-        layer = Core(registry, compiler)
-        if isinstance(self, Scope):
-            self._core = layer
-            try:
-                yield
-            finally:
-                self._core = core
-            return
-        saved = core.swap(layer)
+        stack = self._override_stack()
+        token = stack.enter(registration)
         try:
             yield
         finally:
-            core.restore(saved)
+            stack.leave(token)
+
+    def _override_stack(self) -> OverrideStack:
+        stack = self._overrides
+        if stack is None:
+            self._lock.acquire()
+            try:
+                stack = self._overrides
+                if stack is None:
+                    stack = self._overrides = self._new_override_stack()
+            finally:
+                self._lock.release()
+        return stack
+
+    def _new_override_stack(self) -> OverrideStack:
+        if isinstance(self, Scope):  # only this scope resolves with the layer
+
+            def show(layer: Core) -> None:
+                self._core = layer
+
+            return OverrideStack(self._root, lambda: self._core, show)
+        core = self._core  # shared by every scope: changed in place
+        return OverrideStack(self, core.snapshot, core.show)
 
     # -------------------------------------------------------------- scopes
 
@@ -495,6 +506,7 @@ class ServiceProvider:
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
+        scope._overrides = None
         if name is not None:
             manager = self._core.registry.scope_managers.get(name)
             if manager is None:

@@ -1,0 +1,78 @@
+"""The overrides active on a provider or a scope, entered and left in any order.
+
+``override()`` blocks usually nest, but two asyncio tasks (or threads) can
+each hold one whose lifetimes overlap without nesting: the first entered may
+be the first left. Each active override is a layer compiled on top of the
+one below it; leaving one rebuilds the layers above it on what remains, so
+every override still active stays in force and none that ended comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._compile import Compiler
+from wiredi._core import Core
+from wiredi._registration import Registration
+
+__all__ = ["OverrideStack"]
+
+
+class OverrideStack:
+    """Active overrides of one provider (or one scope), oldest first.
+
+    ``current()`` gives what resolution uses with no override active here;
+    ``show(layer)`` makes ``layer`` (or that base) what resolution uses.
+    """
+
+    def __init__(
+        self, root: Any, current: Callable[[], Core], show: Callable[[Core], None]
+    ) -> None:
+        self._root = root
+        self._current = current
+        self._show = show
+        self._lock = threading.Lock()
+        self._base: Core | None = None
+        self._layers: list[tuple[object, Registration, Core]] = []
+
+    def enter(self, registration: Registration) -> object:
+        """Put ``registration`` in force on top of the others; return its token."""
+        with self._lock:
+            if not self._layers:
+                self._base = self._current()
+            layer = self._layer(self._top(), registration)
+            token = object()
+            self._layers.append((token, registration, layer))
+            self._show(layer)
+            return token
+
+    def leave(self, token: object) -> None:
+        """End the override entered with ``token``, wherever it is in the stack."""
+        with self._lock:
+            index = next(i for i, (t, _, _) in enumerate(self._layers) if t is token)
+            del self._layers[index]
+            below = self._layers[index - 1][2] if index else self._base_core()
+            for position in range(index, len(self._layers)):
+                kept, registration, _ = self._layers[position]
+                below = self._layer(below, registration)
+                self._layers[position] = (kept, registration, below)
+            self._show(self._top())
+
+    def _top(self) -> Core:
+        return self._layers[-1][2] if self._layers else self._base_core()
+
+    def _base_core(self) -> Core:
+        assert self._base is not None  # set by the first enter()
+        return self._base
+
+    def _layer(self, below: Core, registration: Registration) -> Core:
+        registry = below.registry.overlay(registration)
+        compiler = Compiler(
+            registry,
+            self._root,
+            base=below.compiler,
+            overridden=frozenset({registration}),
+        )
+        return Core(registry, compiler)
