@@ -286,3 +286,35 @@ class TestNoReflectionPerResolve:
             with provider.create_scope() as scope:
                 assert isinstance(scope.get_service(Service), Service)
                 assert isinstance(scope.get_service(Repo), Repo)
+
+
+def _chain(length: int, lifetime: str) -> tuple[ServiceProvider, list[type]]:
+    classes: list[type] = []
+    for index in range(length):
+        namespace: dict[str, object] = {}
+        if classes:
+
+            def init(self: object, dep: object) -> None:
+                self.dep = dep  # type: ignore[attr-defined]
+
+            init.__annotations__ = {"dep": classes[-1]}
+            namespace["__init__"] = init
+        classes.append(type(f"Link{index}", (), namespace))
+    services = ServiceCollection()
+    for cls in classes:
+        services.add(cls, lifetime=lifetime)
+    return services.build_service_provider(), classes
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "length"), [("transient", 400), ("singleton", 220)]
+)
+def test_deep_dependency_chain_resolves(lifetime: str, length: int) -> None:
+    """Deep chains compile (leaves first when needed) and build every link."""
+    provider, classes = _chain(length, lifetime)
+    top = provider.get_service(classes[-1])
+    depth = 0
+    while hasattr(top, "dep"):
+        top, depth = top.dep, depth + 1
+    assert depth == length - 1
+    assert isinstance(top, classes[0])

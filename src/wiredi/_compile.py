@@ -76,6 +76,9 @@ class Slot:
 
 
 _STRIPES = 16
+# Deeper chains of inlined constructors call the next one's function instead:
+# CPython's parser refuses more than 200 nested parentheses.
+_MAX_INLINED_DEPTH = 32
 
 
 class _BuildState:
@@ -162,33 +165,74 @@ class Compiler:
         if found is not None:
             return found
         with self.lock:
-            found = table.get(reg)
-            if found is not None:
-                return found
-            key = (reg, is_async, ctx)
-            if key in self._stack:
-                start = self._stack.index(key)
-                cycle = [item[0] for item in self._stack[start:]]
-                return cycle_raiser(self.registry, [*cycle, reg])
-            self._stack.append(key)
+            if self._stack:
+                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
             try:
-                if not is_async and self.flags.is_async(reg):
-                    fn = async_raiser(self.registry, self.flags.async_path(reg))
-                elif not ctx and self.flags.needs_graph(reg):
-                    fn = self._graph_root(reg, is_async=is_async)
-                else:
-                    fn = self._compile(reg, is_async=is_async, ctx=ctx)
-            finally:
-                self._stack.pop()
-            table[reg] = fn
-            if _log.isEnabledFor(logging.DEBUG):  # type_name is not free
-                _log.debug(
-                    "compiled the %sresolver of %s",
-                    ("async " if is_async else "") + ("context-aware " if ctx else ""),
-                    type_name(reg.service_type),
-                    extra={"wiredi_service": reg.service_type},
-                )
-            return fn
+                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+            except RecursionError:
+                # A very deep graph: compile it from the leaves up, so that
+                # each registration finds its dependencies already compiled.
+                self._compile_leaves_first(reg, is_async=is_async, ctx=ctx)
+                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+
+    def _compile_leaves_first(
+        self, reg: Registration, *, is_async: bool, ctx: bool
+    ) -> None:
+        order: list[Registration] = []
+        seen = {reg}
+        pending = [(reg, iter(self.flags.targets(reg)))]
+        while pending:  # iterative depth-first walk, children before parents
+            current, children = pending[-1]
+            child = next(children, None)
+            if child is None:
+                pending.pop()
+                order.append(current)
+            elif child not in seen:
+                seen.add(child)
+                pending.append((child, iter(self.flags.targets(child))))
+        for item in order:
+            self.flags.is_async(item)
+            self.flags.needs_graph(item)
+            self.flags.affected(item)
+        for item in order[:-1]:
+            mode = is_async and self.flags.is_async(item)
+            self.fn(item, is_async=mode, ctx=ctx)
+
+    def _fn_locked(
+        self,
+        reg: Registration,
+        table: dict[Registration, Fn],
+        *,
+        is_async: bool,
+        ctx: bool,
+    ) -> Fn:
+        found = table.get(reg)
+        if found is not None:
+            return found
+        key = (reg, is_async, ctx)
+        if key in self._stack:
+            start = self._stack.index(key)
+            cycle = [item[0] for item in self._stack[start:]]
+            return cycle_raiser(self.registry, [*cycle, reg])
+        self._stack.append(key)
+        try:
+            if not is_async and self.flags.is_async(reg):
+                fn = async_raiser(self.registry, self.flags.async_path(reg))
+            elif not ctx and self.flags.needs_graph(reg):
+                fn = self._graph_root(reg, is_async=is_async)
+            else:
+                fn = self._compile(reg, is_async=is_async, ctx=ctx)
+        finally:
+            self._stack.pop()
+        table[reg] = fn
+        if _log.isEnabledFor(logging.DEBUG):  # type_name is not free
+            _log.debug(
+                "compiled the %sresolver of %s",
+                ("async " if is_async else "") + ("context-aware " if ctx else ""),
+                type_name(reg.service_type),
+                extra={"wiredi_service": reg.service_type},
+            )
+        return fn
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
         inner = self.fn(reg, is_async=is_async, ctx=True)
@@ -270,6 +314,7 @@ class Compiler:
         """
         if (
             state.ctx
+            or len(state.inlining) > _MAX_INLINED_DEPTH
             or target.kind is not Kind.TYPE
             or target.lifetime != Lifetime.TRANSIENT
             or not isinstance(target.implementation, type)

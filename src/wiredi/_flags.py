@@ -58,7 +58,7 @@ class GraphFlags:
             current = next(
                 (
                     target
-                    for target in self._targets(current)
+                    for target in self.targets(current)
                     if target not in path and self.is_async(target)
                 ),
                 None,
@@ -66,8 +66,6 @@ class GraphFlags:
             if current is not None:
                 path.append(current)
         return path
-
-    # ------------------------------------------------------------ helpers
 
     @staticmethod
     def _memo(
@@ -79,13 +77,17 @@ class GraphFlags:
         if found is not None:
             return found
         cache[reg] = False  # provisional: breaks cycles
-        result = cache[reg] = compute(reg)
+        try:
+            result = cache[reg] = compute(reg)
+        except BaseException:  # e.g. RecursionError on a very deep graph
+            del cache[reg]
+            raise
         return result
 
     def _calls(self, reg: Registration) -> Sequence[Call]:
         return () if reg.kind is Kind.ALIAS else calls_of(self.registry, reg)
 
-    def _targets(self, reg: Registration) -> Iterator[Registration]:
+    def targets(self, reg: Registration) -> Iterator[Registration]:
         """The registrations ``reg`` resolves directly (an alias: its source)."""
         if reg.kind is Kind.ALIAS:
             target = alias_target(self.registry, reg)
@@ -101,7 +103,7 @@ class GraphFlags:
             call.factory_kind in _ASYNC_KINDS for call in calls_of(self.registry, reg)
         ):
             return True
-        return any(self.is_async(target) for target in self._targets(reg))
+        return any(self.is_async(target) for target in self.targets(reg))
 
     def _compute_graph(self, reg: Registration) -> bool:
         if reg.kind is not Kind.ALIAS and any(
@@ -110,9 +112,9 @@ class GraphFlags:
             for edge in call.edges
         ):
             return True
-        return any(self.needs_graph(target) for target in self._targets(reg))
+        return any(self.needs_graph(target) for target in self.targets(reg))
 
     def _compute_affected(self, reg: Registration) -> bool:
         if reg in self.overridden:
             return True
-        return any(self.affected(target) for target in self._targets(reg))
+        return any(self.affected(target) for target in self.targets(reg))
