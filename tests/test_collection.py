@@ -17,7 +17,6 @@ from tests.fakes import (
 from wiredi import (
     Lifetime,
     RegistrationError,
-    ScopeError,
     ServiceCollection,
     ServiceNotFoundError,
 )
@@ -230,7 +229,7 @@ class TestRegistrationErrors:
         with pytest.raises(GraphValidationError) as caught:
             services.build_service_provider()
         (error,) = caught.value.errors
-        assert isinstance(error, ScopeError)
+        assert isinstance(error, RegistrationError)
         assert "'session'" in str(error)
 
     def test_error_names_registration_line(self, services: ServiceCollection) -> None:

@@ -16,6 +16,7 @@ from wiredi import (
     DisposalError,
     GraphValidationError,
     LifetimeError,
+    RegistrationError,
     ScopeError,
     ServiceCollection,
     ServiceProvider,
@@ -498,14 +499,21 @@ class TestValidation:
             assert scope.get_service(Repo).shared is provider.get_service(Shared)
 
     def test_an_unknown_scope_name_fails_the_build(self) -> None:
-        """A lifetime naming no registered scope manager is a ScopeError at build."""
+        """A lifetime naming no registered scope manager is a RegistrationError at build."""
         services = ServiceCollection().add(TenantConfig, lifetime="tenant")
         with pytest.raises(GraphValidationError) as caught:
             services.build_service_provider()
         [error] = caught.value.errors
-        assert isinstance(error, ScopeError)
+        assert isinstance(error, RegistrationError)
         assert "'tenant'" in str(error)
         assert "add_scope_manager('tenant'" in str(error)
+
+    def test_an_unknown_scope_name_without_validation_fails_at_resolve(self) -> None:
+        """With validate=False the same RegistrationError comes at resolve."""
+        services = ServiceCollection().add(TenantConfig, lifetime="tenant")
+        provider = services.build_service_provider(validate=False)
+        with pytest.raises(RegistrationError, match="no scope manager"):
+            provider.get_service(TenantConfig)
 
     def test_create_scope_with_an_unknown_name_raises_scope_error(
         self, provider: ServiceProvider
@@ -536,6 +544,19 @@ class TestExpiry:
         assert (old.closed, old.config.closed) == (1, 1)
         assert manager.active_scopes() == ["Globex"]
         assert manager.stats()["evicted"] == 1
+
+    def test_active_scopes_and_stats_drop_expired_ids_first(
+        self, provider: ServiceProvider, manager: ContextScopeManager, clock: FakeClock
+    ) -> None:
+        """Reading the manager's state expires idle ids; nothing else has to happen."""
+        with provider.create_scope("tenant", "ACME") as scope:
+            old = scope.get_service(TenantClient)
+        assert manager.active_scopes() == ["ACME"]
+        clock.advance(60)
+        assert manager.active_scopes() == []
+        assert old.closed == 1
+        stats = manager.stats()
+        assert (stats["evicted"], stats["alive"]) == (1, 0)
 
     def test_an_expired_id_gets_new_instances(
         self, provider: ServiceProvider, clock: FakeClock

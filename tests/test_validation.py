@@ -14,7 +14,6 @@ from wiredi import (
     GraphValidationError,
     LifetimeError,
     RegistrationError,
-    ScopeError,
     ServiceCollection,
     ServiceNotFoundError,
     ServiceProvider,
@@ -128,7 +127,7 @@ class TestKinds:
         """A lifetime naming no scope manager is reported."""
         services.add(Clock, lifetime="tenant")
         (error,) = _errors(services)
-        assert isinstance(error, ScopeError)
+        assert isinstance(error, RegistrationError)
         assert "add_scope_manager('tenant'" in str(error)
 
     def test_decorate_without_registration(self, services: ServiceCollection) -> None:
@@ -162,7 +161,7 @@ class TestCollect:
         assert sorted(type(e).__name__ for e in errors) == [
             "CircularDependencyError",
             "LifetimeError",
-            "ScopeError",
+            "RegistrationError",
             "ServiceNotFoundError",
         ]
 

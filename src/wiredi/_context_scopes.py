@@ -383,8 +383,7 @@ class ContextScopeManager:
     def active_scopes(self) -> list[str]:
         """Return the ids whose storage is alive, least recently used first.
 
-        Expiry is lazy: an id past its ``ttl`` is listed until the next
-        ``enter_scope`` or resolution drops it.
+        Ids idle for longer than ``ttl`` are dropped (and disposed) first.
 
         Example:
             ```python
@@ -397,6 +396,7 @@ class ContextScopeManager:
             assert manager.active_scopes() == ["a", "b"]
             ```
         """
+        self._expire_now()
         with self._lock:
             return list(self._storages)
 
@@ -406,7 +406,8 @@ class ContextScopeManager:
         - ``created``: storages created (one per id, and again after a drop);
         - ``evicted``: ids dropped because of ``ttl`` or ``max_scopes``;
         - ``disposed``: objects disposed (closed, or generators finalised);
-        - ``alive``: ids holding storage now;
+        - ``alive``: ids holding storage now (idle ids past ``ttl`` are
+          dropped first);
         - ``pending_async``: dropped objects waiting for an async call to
           ``aclose()`` them.
 
@@ -422,6 +423,7 @@ class ContextScopeManager:
             assert (stats["created"], stats["evicted"], stats["alive"]) == (2, 1, 1)
             ```
         """
+        self._expire_now()
         with self._lock:
             return {
                 **self._counts,
@@ -506,6 +508,14 @@ class ContextScopeManager:
     def _now(self) -> float:
         """The time, read only when a ttl needs it."""
         return 0.0 if self._ttl is None else self._clock()
+
+    def _expire_now(self) -> None:
+        """Drop (and dispose) the ids past their ``ttl`` now."""
+        now = self._now()
+        with self._lock:
+            dropped = self._expire_locked(now) if now >= self._next_expiry else []
+        if dropped:
+            self._dispose(dropped)
 
     def _current_storage_slow(self, stack: ScopeStack) -> ScopeStorage | None:
         """``get_current_scope`` when its storage was dropped or ids may expire."""

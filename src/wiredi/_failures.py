@@ -18,6 +18,7 @@ from wiredi.errors import (
     CircularDependencyError,
     DependencyNode,
     DIError,
+    RegistrationError,
     ScopeError,
 )
 
@@ -184,7 +185,7 @@ def raiser(make: Callable[[DependencyNode], DIError], node: DependencyNode) -> F
 
 def unknown_scope(name: str, node: DependencyNode) -> Fn:
     def unknown(*_: Any) -> Any:
-        error = ScopeError(
+        error = RegistrationError(
             f"{type_name(node.service_type)} has lifetime {name!r}, but no scope "
             "manager is registered under that name",
             service_type=node.service_type,

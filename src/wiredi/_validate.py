@@ -18,7 +18,6 @@ from wiredi.errors import (
     DIError,
     LifetimeError,
     RegistrationError,
-    ScopeError,
     ServiceNotFoundError,
 )
 
@@ -230,7 +229,7 @@ class _Validator:
                 known = ", ".join(sorted(managers)) or "none registered"
                 self.report(
                     ("scope", reg),
-                    ScopeError(
+                    RegistrationError(
                         f"{type_name(reg.service_type)} has lifetime {life!r}, but "
                         f"no scope manager is registered under that name "
                         f"(scope managers: {known})",

@@ -10,7 +10,7 @@ DIError
  ├── ServiceNotFoundError     (LookupError)    nothing registered for a type
  ├── CircularDependencyError                   a service depends on itself
  ├── LifetimeError                             longer-lived captures shorter-lived
- ├── ScopeError                                no scope, closed scope, unknown scope
+ ├── ScopeError                                no scope, closed scope
  ├── AsyncResolutionError                      async factory reached by a sync call
  ├── ConfigurationError       (ValueError)     a configuration value cannot be bound
  ├── GraphValidationError                      every problem found at build: .errors
@@ -214,9 +214,9 @@ class LifetimeError(DIError):
 class ScopeError(DIError):
     """A service was resolved outside the scope its lifetime needs.
 
-    Also raised for a closed scope or provider, an unknown scope name, and
-    a sync close that meets an object which can only be closed with
-    ``aclose()``.
+    Also raised for a closed scope or provider, ``create_scope`` with an
+    unknown scope name, and a sync close that meets an object which can only
+    be closed with ``aclose()``.
 
     Example:
         ```python
