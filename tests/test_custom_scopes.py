@@ -1067,3 +1067,22 @@ class TestStorageOwnership:
             scope.get_service(TenantConfig)
         manager.cleanup_scope("ACME")
         assert log.closed == ["finalised"]
+
+
+class TestScopeManagerRegistration:
+    def test_a_component_cannot_own_a_scope_manager(self) -> None:
+        """Scope names are provider-wide: component= other than '' is refused."""
+        services = ServiceCollection()
+        with pytest.raises(RegistrationError, match="shared by every component"):
+            services.add_scope_manager("tenant", ContextScopeManager(), component="x")
+
+    def test_component_services_use_the_shared_manager(self) -> None:
+        """A view's own component is accepted; its services use the manager."""
+        services = ServiceCollection()
+        billing = services.component("billing")
+        billing.add_scope_manager("tenant", ContextScopeManager(), component="billing")
+        billing.add(TenantConfig, lifetime="tenant")
+        provider = services.build_service_provider()
+        with provider.create_scope("tenant", "ACME") as scope:
+            first = scope.get_service(TenantConfig, component="billing")
+            assert scope.get_service(TenantConfig, component="billing") is first

@@ -852,8 +852,16 @@ class ServiceCollection:
 
     # ------------------------------------------------------- scopes / config
 
-    def add_scope_manager(self, name: str, manager: ScopeManager, /) -> Self:
+    def add_scope_manager(
+        self, name: str, manager: ScopeManager, /, *, component: str = ""
+    ) -> Self:
         """Register a custom scope: services with ``lifetime=name`` live in it.
+
+        A scope name is shared by every component: registrations of any
+        component with ``lifetime=name`` use this manager, and
+        ``create_scope(name, scope_id)`` enters it. ``component`` is there
+        like on every ``add*`` method; a name other than ``""`` (or the
+        component view's own) is a ``RegistrationError``.
 
         Example:
             ```python
@@ -872,6 +880,14 @@ class ServiceCollection:
             ```
         """
         where = caller_location()
+        if component and component != self._component:
+            raise RegistrationError(
+                f"add_scope_manager({name!r}, ..., component={component!r}): scope "
+                "managers are shared by every component",
+                hint=f"drop component=; services of any component with "
+                f"lifetime={name!r} use this manager",
+                registered_at=where,
+            )
         if parse_lifetime(name) is None or name in {item.value for item in Lifetime}:
             raise RegistrationError(
                 f"add_scope_manager({name!r}, ...): not a usable scope name",
