@@ -868,19 +868,46 @@ class TestDisposal:
         assert manager.current_scope_id() is None
         assert manager.active_scopes() == []
 
-    def test_a_sync_drop_keeps_async_only_objects_for_an_async_close(
-        self,
-    ) -> None:
-        """An aclose()-only object dropped by a sync path waits for aclose()."""
+    def test_sync_cleanup_names_async_only_objects_and_keeps_them(self) -> None:
+        """cleanup_scope closes the rest, raises ScopeError, keeps them for aclose()."""
         manager = ContextScopeManager()
+        provider = build(manager, (AsyncClient, "tenant"), (TenantConfig, "tenant"))
+        with provider.create_scope("tenant", "ACME") as scope:
+            client = scope.get_service(AsyncClient)
+            config = scope.get_service(TenantConfig)
+        with pytest.raises(ScopeError, match=r"AsyncClient can only be closed"):
+            manager.cleanup_scope("ACME")
+        states = [(client.closed, config.closed, manager.stats()["pending_async"])]
+        asyncio.run(manager.aclose())
+        states.append((client.closed, config.closed, manager.stats()["pending_async"]))
+        assert states == [(False, 1, 1), (True, 1, 0)]
+
+    def test_sync_exit_of_a_run_names_async_only_objects(self) -> None:
+        """A sync `with` leaving a non-persistent id reports what needs aclose()."""
+        manager = ContextScopeManager(persistent=False)
+        provider = build(manager, (AsyncClient, "tenant"), (TenantConfig, "tenant"))
+        scope = provider.create_scope("tenant", "run-1")
+        client = scope.get_service(AsyncClient)
+        config = scope.get_service(TenantConfig)
+        with pytest.raises(ScopeError, match=r"aexit_scope") as caught:
+            scope.close()
+        assert "AsyncClient" in str(caught.value)
+        assert config.closed == 1
+        assert manager.active_scopes() == []
+        asyncio.run(manager.aclose())
+        assert client.closed
+
+    def test_eviction_keeps_async_only_objects_without_raising(self) -> None:
+        """Evictions are not a close the caller asked for: they only keep them."""
+        manager = ContextScopeManager(max_scopes=1)
         provider = build(manager, (AsyncClient, "tenant"))
         with provider.create_scope("tenant", "ACME") as scope:
             client = scope.get_service(AsyncClient)
-        manager.cleanup_scope("ACME")
-        states = [(client.closed, manager.stats()["pending_async"])]
+        with provider.create_scope("tenant", "Globex"):
+            pass
+        assert manager.stats()["pending_async"] == 1
         asyncio.run(manager.aclose())
-        states.append((client.closed, manager.stats()["pending_async"]))
-        assert states == [(False, 1), (True, 0)]
+        assert client.closed
 
     def test_sync_close_names_async_only_objects_it_cannot_close(self) -> None:
         """close() raises ScopeError for aclose()-only objects and keeps them."""
@@ -913,7 +940,8 @@ class TestDisposal:
         provider = build(manager, (AsyncClient, "tenant"))
         async with provider.create_scope("tenant", "old") as scope:
             client = scope.get_service(AsyncClient)
-        manager.cleanup_scope("old")
+        with pytest.raises(ScopeError, match="AsyncClient"):
+            manager.cleanup_scope("old")
         manager.enter_scope("new")
         await manager.aexit_scope()
         assert client.closed

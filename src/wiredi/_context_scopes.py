@@ -19,7 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._disposal import dispose_all, dispose_all_async
+from wiredi._disposal import AsyncGeneratorFinalizer, dispose_all, dispose_all_async
+from wiredi._render import type_name
 from wiredi._scope_storage import (
     ScopeStack,
     ScopeStorage,
@@ -207,7 +208,9 @@ class ContextScopeManager:
 
         Raises:
             ScopeError: this context has not entered a scope of this
-                manager.
+                manager; or it dropped objects that only have ``aclose()``
+                (the rest are closed; those are kept for the next async
+                call, e.g. :meth:`aexit_scope` or ``await provider.aclose()``).
 
         Example:
             ```python
@@ -223,7 +226,7 @@ class ContextScopeManager:
         """
         dropped = self._pop()
         if dropped:
-            self._dispose(dropped)
+            self._dispose(dropped, asked=True)
 
     async def aexit_scope(self) -> None:
         """Leave the id entered last in this context, disposing asynchronously.
@@ -308,8 +311,10 @@ class ContextScopeManager:
         """Drop and dispose the instances of ``scope_id`` now.
 
         Blocks still inside the id get fresh instances the next time they
-        resolve one. Objects that only have ``aclose()`` are kept for the
-        next async call; use :meth:`acleanup_scope` in async code.
+        resolve one. Objects that only have ``aclose()`` cannot be closed
+        here: the rest are closed, those are kept for the next async call,
+        and a ``ScopeError`` names them; use :meth:`acleanup_scope` in async
+        code.
 
         Returns:
             Whether the id had storage.
@@ -338,7 +343,7 @@ class ContextScopeManager:
             storage = self._drop_locked(scope_id)
         if storage is None:
             return False
-        self._dispose([storage])
+        self._dispose([storage], asked=True)
         return True
 
     async def acleanup_scope(self, scope_id: str) -> bool:
@@ -642,23 +647,31 @@ class ContextScopeManager:
         with self._lock:
             self._counts["disposed"] += count
 
-    def _dispose(self, storages: list[ScopeStorage]) -> None:
-        """Dispose ``storages`` synchronously; keep what needs an ``await``."""
+    def _dispose(self, storages: list[ScopeStorage], *, asked: bool = False) -> None:
+        """Dispose ``storages`` synchronously; keep what needs an ``await``.
+
+        ``asked``: the caller closed these scopes (``exit_scope``,
+        ``cleanup_scope``), so objects that need an ``await`` are reported
+        with a ``ScopeError`` (after the rest are closed) instead of only
+        being kept for the next async close, as evictions do.
+        """
         errors: list[Exception] = []
         for storage in storages:
             items = storage.take_disposables()
+            what = f"custom scope {storage.scope_id!r}"
             later = [item for item in items if needs_await(item)]
             if later:
                 items = [item for item in items if not needs_await(item)]
                 with self._lock:
                     self._pending_async.extend(later)
-            if not items:
-                continue
-            self._count_disposed(len(items))
-            try:
-                dispose_all(items, f"custom scope {storage.scope_id!r}")
-            except Exception as error:
-                collect_error(errors, error)
+            if items:
+                self._count_disposed(len(items))
+                try:
+                    dispose_all(items, what)
+                except Exception as error:
+                    collect_error(errors, error)
+            if later and asked:
+                errors.append(_needs_async_close(later, what))
         raise_errors(errors, "custom scopes")
 
     async def _adispose(self, storages: list[ScopeStorage]) -> None:
@@ -682,3 +695,20 @@ class ContextScopeManager:
             except Exception as error:
                 collect_error(errors, error)
         raise_errors(errors, "custom scopes")
+
+
+def _needs_async_close(items: list[Any], what: str) -> ScopeError:
+    names = ", ".join(sorted({type_name(_service_of(item)) for item in items}))
+    return ScopeError(
+        f"{names} can only be closed with aclose() and {what} was closed "
+        "synchronously; the other objects were closed",
+        hint="leave it with `async with provider.create_scope(name, id)`, or use "
+        "`await manager.aexit_scope()` / `await manager.acleanup_scope(id)`; "
+        "until then it is kept for the manager's next async close",
+    )
+
+
+def _service_of(item: Any) -> Any:
+    if isinstance(item, AsyncGeneratorFinalizer):
+        return item.service_type
+    return type(item)

@@ -132,9 +132,22 @@ def _close_sync(item: Any, what: str) -> None:
             f"{type(item).__qualname__} only has aclose() and cannot be closed "
             f"by a sync close of {what}",
             service_type=type(item),
-            hint="use `async with provider.create_scope() as scope:` "
-            "or `await scope.aclose()`",
+            hint=_async_close_hint(what),
         )
+
+
+def _async_close_hint(what: str) -> str:
+    if what == "the provider":
+        return "close the provider with `await provider.aclose()` or `async with`"
+    if what.startswith("custom scope"):
+        return (
+            "leave it with `async with provider.create_scope(name, id)`, or use "
+            "`await manager.aexit_scope()` / `acleanup_scope(id)`; until then it "
+            "is kept for the manager's next async close"
+        )
+    return (
+        "use `async with provider.create_scope() as scope:` or `await scope.aclose()`"
+    )
 
 
 def _discard(awaitable: Any) -> None:
