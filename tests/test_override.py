@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Protocol
+from unittest.mock import Mock
 
 import pytest
 
@@ -257,3 +259,38 @@ class TestOverridesLeftOutOfOrder:
             other_block.__exit__(None, None, None)
             assert type(scope.get_service(NeedsBoth).other) is Other
         assert type(provider.get_service(Clock)) is Clock
+
+
+class ClockProtocol(Protocol):
+    def now(self) -> float: ...
+
+
+class UsesClockProtocol:
+    def __init__(self, clock: ClockProtocol) -> None:
+        self.clock = clock
+
+
+class TestOverrideForms:
+    def test_keyword_names_follow_the_spec(self) -> None:
+        provider = _provider()
+        frozen = FrozenClock()
+        with provider.override(Clock, instance_or_factory=frozen, component=""):
+            assert provider.get_service(Clock) is frozen
+
+    def test_a_mock_for_a_protocol_is_the_instance(self) -> None:
+        """isinstance cannot check a Protocol: a callable mock is not a factory."""
+        services = ServiceCollection().add_transient(UsesClockProtocol)
+        services.add_singleton(ClockProtocol, FrozenClock)  # type: ignore[type-abstract]
+        provider = services.build_service_provider()
+        fake = Mock()
+        with provider.override(ClockProtocol, fake):  # type: ignore[type-abstract]
+            assert provider.get_service(UsesClockProtocol).clock is fake
+
+    def test_a_function_for_a_protocol_is_a_factory(self) -> None:
+        services = ServiceCollection().add_transient(UsesClockProtocol)
+        services.add_singleton(ClockProtocol, FrozenClock)  # type: ignore[type-abstract]
+        provider = services.build_service_provider()
+        with provider.override(ClockProtocol, lambda: FrozenClock(5.0)):  # type: ignore[type-abstract]
+            clock = provider.get_service(UsesClockProtocol).clock
+        assert isinstance(clock, FrozenClock)
+        assert clock.now() == 5.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -56,16 +58,23 @@ def override_registration(
     """The registration an ``override(service_type, replacement)`` puts in front.
 
     An instance of ``service_type`` (or anything not callable) is an instance
-    registration; another callable is a transient factory.
+    registration; another callable is a transient factory. When
+    ``isinstance`` cannot tell (a ``Protocol``), functions, methods, classes
+    and ``functools.partial`` objects are factories and any other object
+    (a ``Mock``, say) is the instance.
     """
     where = caller_location()
     check_service_type(service_type, "override(...)", where)
     service_class = origin_class(service_type)
-    is_instance = (
-        service_class is not None
-        and not getattr(service_class, "_is_protocol", False)
-        and isinstance(replacement, service_class)
-    ) or not callable(replacement)
+    if service_class is not None and not getattr(service_class, "_is_protocol", False):
+        is_instance = isinstance(replacement, service_class) or not callable(
+            replacement
+        )
+    else:
+        is_instance = not (
+            inspect.isroutine(replacement)
+            or isinstance(replacement, (type, functools.partial))
+        )
     return Registration(
         service_type=service_type,
         kind=Kind.INSTANCE if is_instance else Kind.FACTORY,

@@ -399,16 +399,19 @@ class ServiceProvider:
     def override(
         self,
         service_type: TypeForm[T],
-        replacement: T | Callable[..., T],
         /,
-        *,
+        instance_or_factory: T | Callable[..., T],
         component: str = "",
     ) -> Iterator[None]:
-        """Make every resolution of ``service_type`` give ``replacement`` in the block.
+        """Make every resolution of ``service_type`` give the override in the block.
 
-        ``replacement`` is an instance (returned as is, never disposed) or, when
-        it is callable and not an instance of ``service_type``, a factory called
-        on every resolution (its parameters resolved like a factory's). Direct
+        ``instance_or_factory`` is an instance (returned as is, never
+        disposed) or, when it is callable and not an instance of
+        ``service_type``, a factory called on every resolution (its
+        parameters resolved like a factory's). For a ``Protocol``, which
+        ``isinstance`` cannot check, functions, methods, classes and
+        ``functools.partial`` objects are factories and any other object (a
+        ``unittest.mock.Mock``, say) is the instance. Direct
         resolutions, dependencies, already-compiled paths and already-open
         scopes all see it; on exit the original comes back. On a provider the
         override is seen by every scope; on a scope, only by that scope.
@@ -439,7 +442,9 @@ class ServiceProvider:
             assert provider.get_service(Report).time == 1.0
             ```
         """
-        registration = override_registration(service_type, replacement, component)
+        registration = override_registration(
+            service_type, instance_or_factory, component
+        )
         stack = self._override_stack()
         token = stack.enter(registration)
         try:
