@@ -310,8 +310,8 @@ class TestDescribeSpecialNodes:
         services.decorate(Repo, CachingRepo).decorate(Repo, LoggingRepo)
         assert tree(services, Repo) == (
             "Repo (scoped) via decorator LoggingRepo\n"
-            "└── inner: Repo (wrapped) via decorator CachingRepo\n"
-            "    ├── inner: Repo (wrapped) via SqlRepo\n"
+            "└── inner: Repo (scoped, wrapped) via decorator CachingRepo\n"
+            "    ├── inner: Repo (scoped, wrapped) via SqlRepo\n"
             "    │   └── session: DbSession (scoped)\n"
             "    └── clock: IClock (singleton) via UtcClock"
         )

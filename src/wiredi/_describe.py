@@ -15,7 +15,7 @@ registered), ``= <default>``, ``(resolver)``, ``(context)``,
 ``(current graph)``. Problems are marked ``MISSING``, ``UNRESOLVABLE`` and
 ``(cycle)``; an alias shows ``Alias -> Source`` and continues with the
 source's tree; a decorated service shows the outermost decorator, whose
-wrapped parameter is marked ``(wrapped)``.
+wrapped parameter is marked ``(lifetime, wrapped)``.
 """
 
 from __future__ import annotations
@@ -147,7 +147,10 @@ class _Walker:
         for position, edge in enumerate(call.edges):
             dep = deps[position] if position < len(deps) else None
             if edge.kind is EdgeKind.INNER:
-                inner_head = f"{edge.name}: {type_name(reg.service_type)} (wrapped)"
+                inner_head = (
+                    f"{edge.name}: {type_name(reg.service_type)} "
+                    f"({reg.lifetime}, wrapped)"
+                )
                 node.children.append(
                     self._call(reg, calls, index - 1, inner_head, path)
                 )
