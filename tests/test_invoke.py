@@ -8,6 +8,8 @@ import pytest
 
 from tests.fakes import Clock, Repo
 from wiredi import (
+    AsyncResolutionError,
+    CurrentGraph,
     RegistrationError,
     ServiceCollection,
     ServiceNotFoundError,
@@ -120,3 +122,37 @@ class TestInvokeCache:
         del func
         gc.collect()
         assert ref() is None
+
+
+def sync_command(repo: Repo) -> Repo:  # pragma: no cover - never called
+    return repo
+
+
+def wants_graph(graph: CurrentGraph) -> None:  # pragma: no cover - never called
+    pass
+
+
+class TestInvokeErrors:
+    def test_missing_parameter_names_the_function_and_parameter(self) -> None:
+        provider = ServiceCollection().add_singleton(Clock).build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.invoke(needs_missing)
+        message = str(caught.value)
+        assert "invoke(needs_missing)" in message
+        assert "parameter 'missing'" in message
+        assert "pass missing=... to invoke" in message
+
+    def test_sync_invoke_of_an_async_dependency_points_to_invoke_async(self) -> None:
+        services = ServiceCollection().add_singleton(Clock)
+        provider = services.add_transient_factory(
+            Repo, make_repo
+        ).build_service_provider()
+        with pytest.raises(AsyncResolutionError) as caught:
+            provider.invoke(sync_command)
+        message = str(caught.value)
+        assert "parameter 'repo'" in message
+        assert "await resolver.invoke_async(sync_command)" in message
+
+    def test_current_graph_parameter_explains_where_it_exists(self) -> None:
+        with pytest.raises(RegistrationError, match="only while a registration"):
+            _provider().invoke(wants_graph)

@@ -6,9 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._edges import Edge, EdgeKind
-from wiredi._raisers import missing_raiser
 from wiredi._render import type_name
-from wiredi.errors import RegistrationError
+from wiredi.errors import (
+    AsyncResolutionError,
+    DependencyNode,
+    RegistrationError,
+    ServiceNotFoundError,
+)
 
 __all__ = ["invoke_arguments"]
 
@@ -57,30 +61,62 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return edge.value
     if kind is EdgeKind.ONE:
         target = edge.targets[0]
-        if is_async and compiler.flags.is_async(target):
-            return _Awaiting(compiler.async_fn(target))
+        if compiler.flags.is_async(target):
+            if is_async:
+                return _Awaiting(compiler.async_fn(target))
+            _refuse_sync(compiler, function, edge, target)
         return compiler.sync_fn(target)(resolver)
     if kind is EdgeKind.ALL:
-        if is_async and any(compiler.flags.is_async(t) for t in edge.targets):
+        flags = [compiler.flags.is_async(t) for t in edge.targets]
+        if any(flags) and not is_async:
+            _refuse_sync(compiler, function, edge, edge.targets[flags.index(True)])
+        if any(flags):
             fns = [
-                (compiler.fn(t, is_async=compiler.flags.is_async(t), ctx=False), t)
-                for t in edge.targets
+                (compiler.fn(t, is_async=flag, ctx=False), flag)
+                for t, flag in zip(edge.targets, flags, strict=True)
             ]
 
             async def gather(r: Any) -> list[Any]:
-                return [
-                    await fn(r) if compiler.flags.is_async(t) else fn(r)
-                    for fn, t in fns
-                ]
+                return [await fn(r) if flag else fn(r) for fn, flag in fns]
 
             return _Awaiting(gather)
         return [compiler.sync_fn(t)(resolver) for t in edge.targets]
+    name = f"invoke({type_name(function)})"
     if kind is EdgeKind.MISSING:
-        return missing_raiser(compiler.registry, edge.service_type, edge.component)(
-            resolver
+        where = f" in component {edge.component!r}" if edge.component else ""
+        hint = compiler.registry.describe_missing(edge.service_type, edge.component)
+        raise ServiceNotFoundError(
+            f"{name}: no registration for {type_name(edge.service_type)}{where} "
+            f"(parameter {edge.name!r})",
+            service_type=edge.service_type,
+            component=edge.component,
+            path=(DependencyNode(edge.service_type, None, "", edge.component),),
+            hint=f"pass {edge.name}=... to invoke, or {hint}",
+        )
+    if kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH):
+        raise RegistrationError(
+            f"{name}: parameter {edge.name!r} asks for "
+            f"{type_name(edge.service_type)}, which exists only while a "
+            "registration's graph is being built",
+            hint="register the code that needs it as a transient service (its "
+            "factory or constructor takes the parameter) and let invoke "
+            "resolve that service",
         )
     raise RegistrationError(
-        f"invoke({type_name(function)}): parameter {edge.name!r} cannot be "
-        f"resolved ({edge.problem or 'context injection needs a registration'})",
-        hint="pass it as a keyword argument, or give it a type hint that is registered",
+        f"{name}: parameter {edge.name!r} cannot be resolved ({edge.problem})",
+        hint=f"pass {edge.name}=... to invoke, or give the parameter a type hint",
+    )
+
+
+def _refuse_sync(compiler: Any, function: Any, edge: Edge, target: Any) -> None:
+    path = tuple(compiler.registry.node(r) for r in compiler.flags.async_path(target))
+    name = type_name(function)
+    raise AsyncResolutionError(
+        f"invoke({name}): parameter {edge.name!r} needs the async factory of "
+        f"{type_name(path[-1].service_type)} and invoke() is sync",
+        service_type=target.service_type,
+        component=target.component,
+        path=path,
+        registered_at=path[-1].registered_at,
+        hint=f"use `await resolver.invoke_async({name})` (nothing was created)",
     )
