@@ -372,7 +372,7 @@ class TestIsolation:
         error = caught.value
         assert (error.service_type, error.component) == (Db, "comment")
         assert error.hint is not None
-        assert "Annotated[Db, FromComponent('user')]" in error.hint
+        assert "get_service(Db, component='user')" in error.hint
         assert "no registration for Db in component 'comment'" in str(error)
 
 
@@ -1204,7 +1204,7 @@ class TestExample:
         self, example_run: subprocess.CompletedProcess[str]
     ) -> None:
         """The example shows the error for DBConnection in the default component."""
-        assert "Annotated[DBConnection, FromComponent('comment')]" in example_run.stdout
+        assert "get_service(DBConnection, component='comment')" in example_run.stdout
 
     def test_connections_are_closed_by_disposal(
         self, example_run: subprocess.CompletedProcess[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Protocol
 
 import pytest
 
@@ -332,3 +333,42 @@ class TestValidationErrorShape:
         }
         assert "db:port" in str(error)
         assert "Middle" in str(error)
+
+
+class Notifier(Protocol):
+    def send(self) -> None: ...
+
+
+class NeedsNotifier:
+    def __init__(self, notifier: Notifier) -> None: ...
+
+
+class NeedsUndefined:
+    def __init__(self, thing: NotDefinedAnywhere) -> None: ...  # type: ignore[name-defined]  # noqa: F821
+
+
+class TestFixes:
+    def _only_error(self, services: ServiceCollection) -> DIError:
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        (error,) = caught.value.errors
+        return error
+
+    def test_a_missing_protocol_suggests_registering_an_implementation(self) -> None:
+        error = self._only_error(ServiceCollection().add_transient(NeedsNotifier))
+        assert error.hint is not None
+        assert "services.add_singleton(Notifier, Impl)" in error.hint
+
+    def test_missing_configuration_suggests_add_instance(self) -> None:
+        from tests.fakes_dataclass import PortOptions
+
+        services = ServiceCollection().configure(PortOptions, section="db")
+        error = self._only_error(services)
+        assert error.hint is not None
+        assert "add_instance(IConfiguration, ConfigurationBuilder()" in error.hint
+
+    def test_hints_that_cannot_be_evaluated_say_what_to_import(self) -> None:
+        error = self._only_error(ServiceCollection().add_transient(NeedsUndefined))
+        assert "NotDefinedAnywhere" in str(error)
+        assert error.hint is not None
+        assert "TYPE_CHECKING" in error.hint

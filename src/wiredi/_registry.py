@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import typing
 from collections.abc import Sequence
@@ -213,19 +214,33 @@ class Registry:
             for c in self.components_with(service_type, exclude=exclude)
             if c != component
         ]
+        name = type_name(service_type)
         if others:
             names = ", ".join(repr(c) for c in others)
             target = others[0]
-            return (
-                f"{type_name(service_type)} is registered in component(s) {names}; "
-                f"take it from there with "
-                f"Annotated[{type_name(service_type)}, FromComponent({target!r})], "
-                f"or register it in component {component!r}"
+            where = (
+                f"Annotated[{name}, FromComponent({target!r})]"
+                if parameter
+                else f"get_service({name}, component={target!r})"
             )
-        return (
-            f"register it, e.g. services.add_transient({type_name(service_type)}"
-            f"{', component=' + repr(component) if component else ''})"
-            + (", or give the parameter a default" if parameter else "")
+            return (
+                f"{name} is registered in component(s) {names}; take it from "
+                f"there with {where}, or register it in component {component!r}"
+            )
+        in_component = f", component={component!r}" if component else ""
+        if getattr(service_type, "__qualname__", None) == "IConfiguration":
+            example = (
+                f"services.add_instance(IConfiguration, "
+                f"ConfigurationBuilder()...build(){in_component})"
+            )
+        elif getattr(service_type, "_is_protocol", False) or inspect.isabstract(
+            service_type
+        ):
+            example = f"services.add_singleton({name}, Impl{in_component})"
+        else:
+            example = f"services.add_transient({name}{in_component})"
+        return f"register it, e.g. {example}" + (
+            ", or give the parameter a default" if parameter else ""
         )
 
 

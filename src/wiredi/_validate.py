@@ -150,8 +150,7 @@ class _Validator:
                                 f"{type_name(reg.service_type)}: it receives "
                                 "the object being wrapped"
                                 if decorator
-                                else "add a type hint (or a default value) to "
-                                "the parameter, or register a factory"
+                                else _unresolvable_fix(edge.problem)
                             ),
                         ),
                     )
@@ -304,3 +303,14 @@ def validate_graph(registry: Registry, compiler: Compiler) -> list[DIError]:
         validator.visit(reg, {}, None)
     validator.options_checks()
     return validator.errors
+
+
+def _unresolvable_fix(problem: str) -> str:
+    if "cannot be evaluated" in problem:
+        return (
+            "make every name in those hints importable from the module that "
+            "defines it (not only under TYPE_CHECKING), or register a factory"
+        )
+    return (
+        "add a type hint (or a default value) to the parameter, or register a factory"
+    )
