@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("flask")
 
 from flask import Blueprint, Flask, abort, g
-from flask.views import MethodView
+from flask.views import MethodView, View
 
 from tests.integrations.fakes import (
     TENANT_HEADER,
@@ -136,7 +136,7 @@ class TestFlaskRequestScope:
         assert app.test_client().get("/odd").text == "odd"
 
     def test_method_views_use_request_scope(self, app):
-        """Class-based views are not wrapped; request_scope() works in them."""
+        """request_scope() works in class-based views too."""
 
         class Counter(MethodView):
             def get(self) -> str:
@@ -144,6 +144,34 @@ class TestFlaskRequestScope:
 
         app.add_url_rule("/counter", view_func=Counter.as_view("counter"))
         assert app.test_client().get("/counter").text == "1"
+
+    def test_method_views_get_inject_parameters_per_method(self, app):
+        """Each handler of a MethodView has its own Inject parameters."""
+
+        class Numbers(MethodView):
+            def get(self, one: Inject[RequestService], two: Inject[RequestService]):
+                return {"number": one.number, "same": one is two}
+
+            def post(self, helper: Inject[Helper]) -> str:
+                return str(
+                    helper.service is request_scope().get_service(RequestService)
+                )
+
+        app.add_url_rule("/numbers", view_func=Numbers.as_view("numbers_view"))
+        client = app.test_client()
+        assert client.get("/numbers").json == {"number": 1, "same": True}
+        assert client.get("/numbers").json == {"number": 2, "same": True}
+        assert client.post("/numbers").text == "True"
+
+    def test_plain_views_get_inject_parameters_with_url_values(self, app):
+        """A View's dispatch_request gets its Inject parameters and URL values."""
+
+        class Show(View):
+            def dispatch_request(self, name: str, service: Inject[RequestService]):
+                return f"{name} {service.number}"
+
+        app.add_url_rule("/show/<name>", view_func=Show.as_view("show"))
+        assert app.test_client().get("/show/ada").text == "ada 1"
 
     def test_handlers_registered_before_init_app_see_the_scope(self, provider):
         """The scope opens before every before_request and closes after every teardown."""

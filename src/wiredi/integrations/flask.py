@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
 from flask import Flask, Request, has_request_context, request
+from flask.views import MethodView, View
 
 from wiredi import FromComponent, Scope, ServiceProvider
 from wiredi.errors import RegistrationError, ScopeError
@@ -247,6 +248,9 @@ def _with_injection(view: Callable[..., Any]) -> Callable[..., Any]:
     """Return ``view``, or a wrapper that passes its ``Inject`` parameters."""
     if getattr(view, _WRAPPED, None) is not None:
         return view
+    view_class = getattr(view, "view_class", None)
+    if isinstance(view_class, type) and issubclass(view_class, View):
+        return _with_class_injection(view, view_class)
     injected = _injected_parameters(view)
     if not injected:
         return view
@@ -276,6 +280,48 @@ def _with_injection(view: Callable[..., Any]) -> Callable[..., Any]:
 
     setattr(sync_view, _WRAPPED, injected)
     return sync_view
+
+
+def _with_class_injection(
+    view: Callable[..., Any], view_class: type[View]
+) -> Callable[..., Any]:
+    """Wrap a class-based view (``View.as_view``) for its handlers' ``Inject``.
+
+    The handler depends on the request method (``MethodView.get``,
+    ``.post``...; ``dispatch_request`` for a plain ``View``); what each one
+    injects is read on its first request. The values are passed as keyword
+    arguments, which ``as_view`` hands to the handler. They are resolved
+    with the sync ``get_service``, as the view function itself is sync.
+    """
+    by_method: dict[str, list[tuple[str, Any, str]]] = {}
+
+    def injected_for(method: str) -> list[tuple[str, Any, str]]:
+        found = by_method.get(method)
+        if found is None:
+            handler: Any = view_class.dispatch_request
+            if issubclass(view_class, MethodView):
+                handler = getattr(view_class, method.lower(), None)
+                if handler is None and method == "HEAD":
+                    handler = getattr(view_class, "get", None)
+            found = by_method[method] = (
+                [] if handler is None else _injected_parameters(handler)
+            )
+        return found
+
+    @functools.wraps(view)
+    def class_view(*args: Any, **kwargs: Any) -> Any:
+        injected = injected_for(request.method)
+        if injected:
+            scope = request_scope()
+            for parameter, service_type, component in injected:
+                if parameter not in kwargs:
+                    kwargs[parameter] = scope.get_service(
+                        service_type, component=component
+                    )
+        return view(*args, **kwargs)
+
+    setattr(class_view, _WRAPPED, by_method)
+    return class_view
 
 
 def _inject_annotation(item: Any) -> Any:
