@@ -76,3 +76,34 @@ class TestDocumentedExports:
             for block in python_blocks(getattr(module, name).__doc__ or ""):
                 namespace = {"__name__": f"docstring_{name}"}
                 exec(compile(block, f"<{module_name}.{name}>", "exec"), namespace)
+
+
+@pytest.mark.parametrize(
+    ("module", "extra"),
+    [
+        ("wiredi.integrations.fastapi", "fastapi"),
+        ("wiredi.integrations.flask", "flask"),
+    ],
+)
+def test_a_missing_framework_names_the_extra_to_install(
+    module: str, extra: str
+) -> None:
+    """Without its framework, an integration module says which extra to install."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.modules[{extra!r}] = None  # as if it were not installed
+        try:
+            import {module}
+        except ImportError as error:
+            print(error)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert f"pip install 'wiredi[{extra}]'" in result.stdout

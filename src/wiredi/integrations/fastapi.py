@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
-from fastapi import Depends, FastAPI
-from fastapi.requests import HTTPConnection
+try:
+    from fastapi import Depends, FastAPI
+    from fastapi.requests import HTTPConnection
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    msg = "wiredi.integrations.fastapi needs FastAPI: pip install 'wiredi[fastapi]'"
+    raise ImportError(msg, name=exc.name) from exc
 
 from wiredi import FromComponent, ServiceProvider
 from wiredi.integrations.asgi import WiredMiddleware, _ScopeSelector, request_scope

@@ -24,8 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
-from flask import Flask, Request, has_request_context, request
-from flask.views import MethodView, View
+try:
+    from flask import Flask, Request, has_request_context, request
+    from flask.views import MethodView, View
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    msg = "wiredi.integrations.flask needs Flask: pip install 'wiredi[flask]'"
+    raise ImportError(msg, name=exc.name) from exc
 
 from wiredi import FromComponent, Scope, ServiceProvider
 from wiredi.errors import RegistrationError, ScopeError
