@@ -76,3 +76,28 @@ class TestDecorate:
         with services.build_service_provider().create_scope() as scope:
             scope.get_service(Closeable)
         assert log == ["decorator", "inner"]
+
+
+class Greeter:
+    def greet(self) -> str:
+        return "hello"
+
+
+class Polite(Greeter):
+    def __init__(self, inner: Greeter) -> None:
+        self.inner = inner
+
+    def greet(self) -> str:
+        return self.inner.greet() + ", please"
+
+
+def test_one_unhinted_parameter_receives_the_wrapped_object() -> None:
+    """`lambda inner: ...` decorates like a hinted decorator, keeping the lifetime."""
+    services = ServiceCollection().add_scoped(Greeter)
+    services.decorate(Greeter, lambda inner: Polite(inner))
+    provider = services.build_service_provider()
+    with provider.create_scope() as scope:
+        greeter = scope.get_service(Greeter)
+        assert greeter.greet() == "hello, please"
+        assert scope.get_service(Greeter) is greeter
+        assert type(greeter.inner) is Greeter  # type: ignore[attr-defined]

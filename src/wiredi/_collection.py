@@ -804,7 +804,9 @@ class ServiceCollection:
         """Wrap whatever ``service_type`` resolves to in ``decorator``.
 
         The decorator's parameter hinted with ``service_type`` receives the
-        inner object; its other parameters are resolved as usual. The result
+        inner object (so does the only parameter of a one-parameter decorator
+        without a hint, ``lambda inner: ...``); its other parameters are
+        resolved as usual. The result
         keeps the lifetime of what it wraps; the last decorator added is the
         outermost.
 

@@ -130,7 +130,10 @@ def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
         edges = []
         inner_found = False
         for dep in dec_spec.dependencies:
-            if not inner_found and dep.service_type == registration.service_type:
+            if not inner_found and (
+                dep.kind is DepKind.WRAPPED
+                or dep.service_type == registration.service_type
+            ):
                 edges.append(Edge(dep.name, EdgeKind.INNER, dep.keyword_only))
                 inner_found = True
             else:

@@ -48,6 +48,8 @@ class DepKind(enum.Enum):
     """The ``CurrentGraph`` of this resolution."""
     UNRESOLVABLE = "unresolvable"
     """No usable hint; ``problem`` says why."""
+    WRAPPED = "wrapped"
+    """A decorator's only, unhinted parameter: the object it wraps."""
 
 
 class FactoryKind(enum.Enum):
@@ -226,13 +228,15 @@ def read_callable(
     func: Any,
     *,
     is_factory: bool,
+    is_decorator: bool = False,
     typevars: dict[Any, Any] | None = None,
 ) -> CallableSpec:
     """Read ``func``'s parameters into dependency specs.
 
     For a factory, exactly one parameter with neither a hint nor a default is
-    the resolver (the ``lambda sp: ...`` style). ``typevars`` substitutes the
-    type variables of an open generic.
+    the resolver (the ``lambda sp: ...`` style); for a decorator, it is the
+    object being wrapped (``lambda inner: ...``). ``typevars`` substitutes
+    the type variables of an open generic.
     """
     factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
     origin = typing.get_origin(func)
@@ -250,14 +254,13 @@ def read_callable(
         )
         return CallableSpec(deps, factory_kind)
     if (
-        is_factory
+        (is_factory or is_decorator)
         and len(params) == 1
         and params[0].name not in hints
         and params[0].default is _EMPTY
     ):
-        return CallableSpec(
-            (Dependency(params[0].name, DepKind.RESOLVER),), factory_kind
-        )
+        kind = DepKind.WRAPPED if is_decorator else DepKind.RESOLVER
+        return CallableSpec((Dependency(params[0].name, kind),), factory_kind)
     read = []
     for param in params:
         hint = hints.get(param.name, _EMPTY)

@@ -175,7 +175,9 @@ class Registry:
         found = self._specs.get(decoration)
         if found is None:
             with self._lock:
-                found = read_callable(decoration.decorator, is_factory=False)
+                found = read_callable(
+                    decoration.decorator, is_factory=False, is_decorator=True
+                )
                 self._specs[decoration] = found
         return found
 
