@@ -251,3 +251,32 @@ class TestComponentView:
         services.add_singleton(Clock)
         assert repr(services) == "<wiredi.ServiceCollection(services=1)>"
         assert Clock in services
+
+
+class TestTryAddFactoriesAndInstances:
+    @pytest.mark.parametrize(
+        ("method", "lifetime"),
+        [
+            ("try_add_singleton_factory", "singleton"),
+            ("try_add_scoped_factory", "scoped"),
+            ("try_add_transient_factory", "transient"),
+        ],
+    )
+    def test_factory_registers_only_when_absent(
+        self, method: str, lifetime: str
+    ) -> None:
+        services = ServiceCollection()
+        getattr(services, method)(Clock, Clock)
+        getattr(services, method)(Clock, lambda: None)
+        (registration,) = services.registrations
+        assert (registration.implementation, registration.lifetime) == (Clock, lifetime)
+
+    def test_instance_registers_only_when_absent(self) -> None:
+        first, second = Clock(), Clock()
+        services = ServiceCollection().try_add_instance(Clock, first)
+        services.try_add_instance(Clock, second)
+        assert services.build_service_provider().get_service(Clock) is first
+
+    def test_bad_factory_is_still_rejected_when_absent(self) -> None:
+        with pytest.raises(RegistrationError):
+            ServiceCollection().try_add_singleton_factory(Clock, "not callable")  # type: ignore[arg-type]

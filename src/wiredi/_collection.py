@@ -719,6 +719,117 @@ class ServiceCollection:
             )  # fmt: skip
         return self
 
+    def _try_add_factory(
+        self, name: str, service_type: Any, factory: Any, lifetime: str, component: str
+    ) -> Self:
+        if not self._has(service_type, component):
+            self._register(
+                CallText(name, service_type, ", ..."),
+                service_type, factory, lifetime, component,
+                kind=Kind.FACTORY, where=caller_location(),
+            )  # fmt: skip
+        return self
+
+    def try_add_singleton_factory(
+        self,
+        service_type: TypeForm[T],
+        factory: Callable[..., Any],
+        /,
+        *,
+        component: str = "",
+    ) -> Self:
+        """``add_singleton_factory`` unless ``service_type`` is already registered.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Clock: ...
+
+            services = ServiceCollection().add_singleton(Clock)
+            services.try_add_singleton_factory(Clock, lambda: Clock())
+            assert len(services) == 1
+            ```
+        """
+        return self._try_add_factory(
+            "try_add_singleton_factory", service_type, factory,
+            Lifetime.SINGLETON, component,
+        )  # fmt: skip
+
+    def try_add_scoped_factory(
+        self,
+        service_type: TypeForm[T],
+        factory: Callable[..., Any],
+        /,
+        *,
+        component: str = "",
+    ) -> Self:
+        """``add_scoped_factory`` unless ``service_type`` is already registered.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Session: ...
+
+            services = ServiceCollection().try_add_scoped_factory(Session, Session)
+            assert len(services) == 1
+            ```
+        """
+        return self._try_add_factory(
+            "try_add_scoped_factory", service_type, factory, Lifetime.SCOPED, component
+        )
+
+    def try_add_transient_factory(
+        self,
+        service_type: TypeForm[T],
+        factory: Callable[..., Any],
+        /,
+        *,
+        component: str = "",
+    ) -> Self:
+        """``add_transient_factory`` unless ``service_type`` is already registered.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Job: ...
+
+            services = ServiceCollection().add_transient(Job)
+            services.try_add_transient_factory(Job, lambda: Job())
+            assert len(services) == 1
+            ```
+        """
+        return self._try_add_factory(
+            "try_add_transient_factory", service_type, factory,
+            Lifetime.TRANSIENT, component,
+        )  # fmt: skip
+
+    def try_add_instance(
+        self, service_type: TypeForm[T], instance: T, /, *, component: str = ""
+    ) -> Self:
+        """``add_instance`` unless ``service_type`` is already registered.
+
+        Example:
+            ```python
+            import logging
+            from wiredi import ServiceCollection
+
+            services = ServiceCollection()
+            services.add_instance(logging.Logger, logging.getLogger("app"))
+            services.try_add_instance(logging.Logger, logging.getLogger("other"))
+            assert len(services) == 1
+            ```
+        """
+        if not self._has(service_type, component):
+            self._register(
+                CallText("try_add_instance", service_type, ", ..."),
+                service_type, instance, Lifetime.SINGLETON, component,
+                kind=Kind.INSTANCE, where=caller_location(),
+            )  # fmt: skip
+        return self
+
     def replace(
         self,
         service_type: Any,
