@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import threading
+import types
 import typing
 from collections.abc import Sequence
 from typing import Any
@@ -230,6 +232,9 @@ class Registry:
                 f"there with {where}, or register it in component {component!r}"
             )
         in_component = f", component={component!r}" if component else ""
+        top_level = _top_level_fix(service_type, in_component)
+        if top_level is not None and not parameter:
+            return top_level
         if getattr(service_type, "__qualname__", None) == "IConfiguration":
             example = (
                 f"services.add_instance(IConfiguration, "
@@ -263,3 +268,22 @@ def _implementation_typevars(
                     if isinstance(arg, typing.TypeVar)
                 }
     return {}
+
+
+def _top_level_fix(service_type: Any, in_component: str) -> str | None:
+    """For ``get_service(list[T])`` or ``get_service(T | None)``: the call to make."""
+    origin = typing.get_origin(service_type)
+    args = typing.get_args(service_type)
+    if origin in (list, collections.abc.Sequence, collections.abc.Iterable) and args:
+        return (
+            f"the list[...] / Sequence[...] forms work for parameters; at the top "
+            f"level call get_services({type_name(args[0])}{in_component})"
+        )
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        inner = next(arg for arg in args if arg is not type(None))
+        return (
+            f"Optional forms work for parameters; at the top level call "
+            f"get_service({type_name(inner)}{in_component}) and catch "
+            "ServiceNotFoundError"
+        )
+    return None

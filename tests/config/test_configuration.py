@@ -187,3 +187,9 @@ class TestRepr:
         text = repr(config)
         assert "hunter2" not in text
         assert "x1y2" not in text
+
+
+def test_configuration_is_an_iconfiguration_at_run_time() -> None:
+    """IConfiguration is a runtime-checkable protocol."""
+    assert isinstance(Configuration({}), IConfiguration)
+    assert not isinstance(object(), IConfiguration)

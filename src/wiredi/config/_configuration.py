@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, runtime_checkable
 
 __all__ = [
     "SEPARATOR",
@@ -34,6 +34,7 @@ _REDACTED: Final = "***"
 _MISSING: Final = object()
 
 
+@runtime_checkable
 class IConfiguration(Protocol):
     """Read access to layered configuration, keyed by ``:``-separated paths.
 
