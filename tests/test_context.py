@@ -271,3 +271,42 @@ class TestCurrentGraph:
             )
         assert all(c.sender is c.batch_sender for c in clients)
         assert len({id(c.sender) for c in clients}) == 200
+
+
+class AsyncMade:
+    pass
+
+
+async def make_async_made() -> AsyncMade:
+    return AsyncMade()
+
+
+class NeedsAsyncMade:
+    def __init__(self, made: AsyncMade) -> None:
+        self.made = made
+
+
+class SharesIt:
+    pass
+
+
+class TakesShared:
+    def __init__(self, first: SharesIt, second: NeedsAsyncMade) -> None:
+        self.first = first
+        self.second = second
+
+
+async def test_sync_graph_resolve_of_an_async_service_names_the_async_form() -> None:
+    """CurrentGraph.resolve on something needing an async factory says what to use."""
+    from wiredi import AsyncResolutionError
+
+    services = ServiceCollection().add_transient_factory(AsyncMade, make_async_made)
+    services.add_transient(NeedsAsyncMade).add_transient(TakesShared)
+    services.add_transient_factory(SharesIt, use_from_current_graph(NeedsAsyncMade))
+    provider = services.build_service_provider()
+    with pytest.raises(AsyncResolutionError) as caught:
+        await provider.get_service_async(TakesShared)
+    message = str(caught.value)
+    assert "CurrentGraph.resolve(NeedsAsyncMade)" in message
+    assert "use_from_current_graph_async" in message
+    assert "TakesShared -> SharesIt -> NeedsAsyncMade -> AsyncMade" in message

@@ -13,7 +13,12 @@ from typing_extensions import TypeForm
 
 from wiredi._registration import Kind, Registration
 from wiredi._render import render_path, type_name
-from wiredi.errors import DependencyNode, ScopeError, ServiceNotFoundError
+from wiredi.errors import (
+    AsyncResolutionError,
+    DependencyNode,
+    ScopeError,
+    ServiceNotFoundError,
+)
 
 __all__ = ["NOT_PINNED", "CurrentGraph", "DependencyContext", "context_of"]
 
@@ -273,8 +278,7 @@ class CurrentGraph:
         if found is not None:
             return found  # type: ignore[no-any-return]
         if self._compiler.flags.is_async(registration):
-            # raises AsyncResolutionError naming the async factory
-            return self._compiler.sync_fn(registration)(self._resolver)  # type: ignore[no-any-return]
+            raise self._needs_async(registration, service_type)
         instance = self._compiler.fn(registration, is_async=False, ctx=True)(
             self._resolver, self
         )
@@ -312,6 +316,24 @@ class CurrentGraph:
             instance = await instance
         self._pinned[registration] = instance
         return instance  # type: ignore[no-any-return]
+
+    def _needs_async(
+        self, registration: Registration, asked: Any
+    ) -> AsyncResolutionError:
+        registry = self._compiler.registry
+        path = self._compiler.flags.async_path(registration)
+        culprit = registry.node(path[-1])
+        name = type_name(asked)
+        return AsyncResolutionError(
+            f"CurrentGraph.resolve({name}) needs the async factory of "
+            f"{type_name(culprit.service_type)}",
+            service_type=registration.service_type,
+            component=registration.component,
+            path=(*(frame[0] for frame in self._frames), *map(registry.node, path)),
+            registered_at=culprit.registered_at,
+            hint=f"await graph.resolve_async({name}) in an async factory "
+            "(use_from_current_graph_async(...) instead of use_from_current_graph)",
+        )
 
     def _existing(
         self, service_type: Any, component: str | None
