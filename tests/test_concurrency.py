@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -186,3 +187,57 @@ class TestTasks:
             *(provider.get_service_async(Outer) for _ in range(TASKS))
         )
         assert len({id(r) for r in results}) == TASKS
+
+
+class Inner:
+    pass
+
+
+class HoldsInner:
+    def __init__(self, inner: Inner) -> None:
+        self.inner = inner
+
+
+class TestScopesAreIndependent:
+    def test_a_scoped_factory_may_wait_for_another_scope_in_another_thread(
+        self,
+    ) -> None:
+        """Creating in one scope never waits on a lock of another scope.
+
+        Each outer scope's factory blocks until a worker thread has created a
+        scoped service in a fresh scope of its own. With a lock shared
+        between scopes, some of these would wait forever.
+        """
+        holder: dict[str, ServiceProvider] = {}
+        pool = ThreadPoolExecutor(max_workers=4)
+
+        def make_outer() -> HoldsInner:
+            def in_other_scope() -> Inner:
+                with holder["provider"].create_scope() as other:
+                    return other.get_service(Inner)
+
+            inner = pool.submit(in_other_scope).result(timeout=5)
+            return HoldsInner(inner)
+
+        services = ServiceCollection().add_scoped(Inner)
+        services.add_scoped_factory(HoldsInner, make_outer)
+        provider = holder["provider"] = services.build_service_provider()
+        try:
+            with contextlib.ExitStack() as open_scopes:  # many live scopes at once
+                for _ in range(400):
+                    scope = open_scopes.enter_context(provider.create_scope())
+                    assert isinstance(scope.get_service(HoldsInner).inner, Inner)
+        finally:
+            pool.shutdown()
+
+    def test_no_two_scopes_share_a_creation_lock(self) -> None:
+        """White-box check of the invariant the test above relies on."""
+        provider = ServiceCollection().add_scoped(Inner).build_service_provider()
+        with contextlib.ExitStack() as open_scopes:
+            scopes = [
+                open_scopes.enter_context(provider.create_scope()) for _ in range(256)
+            ]
+            for scope in scopes:
+                scope.get_service(Inner)
+            locks = {id(scope._lock) for scope in scopes}
+        assert len(locks) == 256

@@ -8,6 +8,7 @@ resolve does no lookups, no reflection and no hint parsing.
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
 import contextvars
@@ -50,9 +51,12 @@ from wiredi.errors import (
     DependencyNode,
 )
 
-__all__ = ["EMPTY", "Compiler", "Slot"]
+__all__ = ["EMPTY", "SCOPE_LOCK_KEY", "Compiler", "Slot"]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
+# where a scope keeps its creation lock: in its own cache, set with the atomic
+# dict.setdefault on its first creation, so no lock is shared between scopes
+SCOPE_LOCK_KEY: Any = type("_ScopeLock", (), {"__repr__": lambda _: "<lock>"})()
 Fn = Callable[..., Any]
 _log = logging.getLogger("wiredi")
 Chain = tuple[DependencyNode, ...]
@@ -550,6 +554,8 @@ class Compiler:
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
             namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
+            namespace["LOCK_KEY"] = SCOPE_LOCK_KEY
+            namespace["NEW_LOCK"] = _thread.RLock
             kind = "scoped"
         else:
             manager = self.registry.scope_managers.get(lifetime)

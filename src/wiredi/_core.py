@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from wiredi._compile import Compiler
@@ -10,15 +9,13 @@ from wiredi._registry import Registry
 from wiredi._roots import Roots
 from wiredi.errors import ScopeError
 
-__all__ = ["LOCK_MASK", "ClosedTable", "Core"]
-
-LOCK_MASK = 63
+__all__ = ["ClosedTable", "Core"]
 
 
 class Core:
     """What a provider and all its scopes share: the registry and compiled code."""
 
-    __slots__ = ("async_table", "compiler", "registry", "roots", "scope_locks", "table")
+    __slots__ = ("async_table", "compiler", "registry", "roots", "table")
 
     def __init__(self, registry: Registry, compiler: Compiler) -> None:
         self.registry = registry
@@ -27,7 +24,6 @@ class Core:
         # the default component's entry tables, read on every resolve
         self.table = self.roots.sync[""]
         self.async_table = self.roots.async_[""]
-        self.scope_locks = tuple(threading.RLock() for _ in range(LOCK_MASK + 1))
 
     def snapshot(self) -> Core:
         """A ``Core`` holding what this one shows now (for :meth:`show` later)."""
@@ -39,7 +35,6 @@ class Core:
         )
         copy.table = copy.roots.sync[""]
         copy.async_table = copy.roots.async_[""]
-        copy.scope_locks = self.scope_locks
         return copy
 
     def show(self, other: Core) -> None:

@@ -15,8 +15,8 @@ from typing import Any, Self, TypeVar
 from typing_extensions import TypeForm
 
 from wiredi._collection import Decoration, OptionsBinding
-from wiredi._compile import Compiler
-from wiredi._core import LOCK_MASK, ClosedTable, Core
+from wiredi._compile import SCOPE_LOCK_KEY, Compiler
+from wiredi._core import ClosedTable, Core
 from wiredi._describe import describe as describe_tree
 from wiredi._disposal import dispose_all, dispose_all_async, is_disposable
 from wiredi._failures import finish_error
@@ -82,7 +82,7 @@ class ServiceProvider:
     _root: ServiceProvider
     _cache: dict[Any, Any] | None
     _disposables: list[Any]
-    _lock: threading.RLock
+    _lock: threading.RLock | None
     _closed: bool
     _pending: dict[Any, Any] | None
     _exit_custom: ScopeManager | None
@@ -133,6 +133,19 @@ class ServiceProvider:
         self._pending = None
         self._exit_custom = None
         self._overrides = None
+
+    def _new_lock(self) -> threading.RLock:
+        """This scope's creation lock, made on first need (as generated code does).
+
+        Two threads may get here at once: ``dict.setdefault`` is atomic, so
+        both end up with the same lock (kept in the scope's cache under a
+        private key). No lock is shared with another scope.
+        """
+        cache = self._cache
+        assert cache is not None  # only scopes create without a lock
+        lock: threading.RLock = cache.setdefault(SCOPE_LOCK_KEY, threading.RLock())
+        self._lock = lock
+        return lock
 
     # ---------------------------------------------------------- resolution
 
@@ -455,13 +468,14 @@ class ServiceProvider:
     def _override_stack(self) -> OverrideStack:
         stack = self._overrides
         if stack is None:
-            self._lock.acquire()
+            lock = self._lock or self._new_lock()
+            lock.acquire()
             try:
                 stack = self._overrides
                 if stack is None:
                     stack = self._overrides = self._new_override_stack()
             finally:
-                self._lock.release()
+                lock.release()
         return stack
 
     def _new_override_stack(self) -> OverrideStack:
@@ -500,14 +514,13 @@ class ServiceProvider:
         if self._closed or root._closed:
             self._check_open()
         scope = _new_scope(Scope)
-        scope._core = core = self._core
+        scope._core = self._core
         scope._root = root
         scope._cache = {}
         scope._disposables = []
-        # Scoped creation is serialised per scope; scopes share the provider's
-        # small pool of re-entrant locks instead of allocating one each (few
-        # scopes are used by two threads at once, and only creation waits).
-        scope._lock = core.scope_locks[(id(scope) >> 4) & LOCK_MASK]
+        # Scoped creation is serialised per scope, with a lock made on the
+        # first creation (_new_lock): most scopes never need one.
+        scope._lock = None
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
@@ -719,7 +732,9 @@ class Scope(ServiceProvider):
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<wiredi.Scope({state}, created={len(self._cache or ())})>"
+        cache = self._cache or {}
+        created = len(cache) - (SCOPE_LOCK_KEY in cache)
+        return f"<wiredi.Scope({state}, created={created})>"
 
 
 _new_scope = object.__new__

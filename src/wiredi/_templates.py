@@ -80,7 +80,10 @@ def wrapper({args}):
         NO_SCOPE()
     v = cache.get(K, EMPTY)
     if v is EMPTY:
-        r._lock.acquire()
+        lock = r._lock
+        if lock is None:  # the scope's first creation: make its lock
+            lock = r._lock = cache.setdefault(LOCK_KEY, NEW_LOCK())
+        lock.acquire()
         try:
             v = cache.get(K, EMPTY)
             if v is EMPTY:
@@ -88,7 +91,7 @@ def wrapper({args}):
                 cache[K] = v
                 return v
         finally:
-            r._lock.release()
+            lock.release()
     {record_v}
     return v
 """
@@ -103,7 +106,10 @@ async def wrapper({args}):
         if v is not EMPTY:
             {record_v}
             return v
-        r._lock.acquire()
+        lock = r._lock
+        if lock is None:  # the scope's first creation: make its lock
+            lock = r._lock = cache.setdefault(LOCK_KEY, NEW_LOCK())
+        lock.acquire()
         try:
             v = cache.get(K, EMPTY)
             if v is EMPTY:
@@ -115,24 +121,24 @@ async def wrapper({args}):
                     pending = pendings[K] = NEW_FUTURE()
                     break
         finally:
-            r._lock.release()
+            lock.release()
         await WAIT(pending, R)
     try:
         v = await build({args})
     except BaseException:
-        r._lock.acquire()
+        lock.acquire()
         try:
             pendings.pop(K, None)
         finally:
-            r._lock.release()
+            lock.release()
         RELEASE(pending)
         raise
-    r._lock.acquire()
+    lock.acquire()
     try:
         cache[K] = v
         pendings.pop(K, None)
     finally:
-        r._lock.release()
+        lock.release()
     RELEASE(pending)
     return v
 """
