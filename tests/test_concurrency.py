@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.fakes import Clock
-from wiredi import ServiceCollection, ServiceProvider
+from wiredi import CircularDependencyError, ServiceCollection, ServiceProvider
 
 THREADS = 16
 TASKS = 200
@@ -241,3 +244,64 @@ class TestScopesAreIndependent:
                 scope.get_service(Inner)
             locks = {id(scope._lock) for scope in scopes}
         assert len(locks) == 256
+
+
+class Dispatcher:
+    def __init__(self) -> None:
+        self.task: asyncio.Task[object] | None = None
+
+
+class Handler:
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+
+class Job:
+    pass
+
+
+class TestNoFalseCycles:
+    """A task or context started inside a factory is not part of its build."""
+
+    async def test_task_started_by_a_factory_waits_instead_of_reporting_a_cycle(
+        self,
+    ) -> None:
+        async def run(resolver: ServiceProvider) -> Handler:
+            async with resolver.create_scope() as scope:
+                return await scope.get_service_async(Handler)
+
+        async def make_dispatcher(resolver):  # type: ignore[no-untyped-def]
+            dispatcher = Dispatcher()
+            dispatcher.task = asyncio.create_task(run(resolver))
+            await asyncio.sleep(0.01)  # e.g. connecting, while the loop starts
+            return dispatcher
+
+        services = ServiceCollection().add_scoped(Handler)
+        services.add_singleton_factory(Dispatcher, make_dispatcher)
+        provider = services.build_service_provider()
+        dispatcher = await provider.get_service_async(Dispatcher)
+        assert dispatcher.task is not None
+        handler = await dispatcher.task
+        assert isinstance(handler, Handler)
+        assert handler.dispatcher is dispatcher
+
+    def test_context_copied_in_a_factory_is_not_a_cycle_later(self) -> None:
+        copied: list[contextvars.Context] = []
+
+        def make_job(resolver):  # type: ignore[no-untyped-def]
+            if not copied:
+                copied.append(contextvars.copy_context())
+            return Job()
+
+        services = ServiceCollection().add_transient_factory(Job, make_job)
+        provider = services.build_service_provider()
+        provider.get_service(Job)
+        assert isinstance(copied[0].run(provider.get_service, Job), Job)
+
+    def test_a_real_cycle_through_factories_is_still_reported(self) -> None:
+        services = ServiceCollection()
+        services.add_transient_factory(Job, lambda sp: sp.get_service(Handler))
+        services.add_transient_factory(Handler, lambda sp: sp.get_service(Job))
+        provider = services.build_service_provider()
+        with pytest.raises(CircularDependencyError, match="Job -> Handler -> Job"):
+            provider.get_service(Job)

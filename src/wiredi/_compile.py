@@ -61,11 +61,25 @@ Fn = Callable[..., Any]
 _log = logging.getLogger("wiredi")
 Chain = tuple[DependencyNode, ...]
 
-# Registrations whose code may resolve anything (they receive the resolver):
-# the ones on this stack are being built by this thread or task right now.
-_OPAQUE: contextvars.ContextVar[tuple[Registration, ...]] = contextvars.ContextVar(
+# Registrations whose code may resolve anything (they receive the resolver),
+# being built right now: (task or thread building it, registration, key of
+# that build). A task started inside such a factory, or a context copied
+# there, inherits these entries; only the builds of its own task that are
+# still running count, so it is never told about a cycle it is not in.
+_Entry = tuple[object, Registration, object]
+_OPAQUE: contextvars.ContextVar[tuple[_Entry, ...]] = contextvars.ContextVar(
     "wiredi_opaque_stack", default=()
 )
+
+
+def _owner() -> object:
+    """The asyncio task running now, else the thread."""
+    loop = asyncio._get_running_loop()
+    if loop is not None:
+        task = asyncio.current_task(loop)
+        if task is not None:
+            return task
+    return threading.get_ident()
 
 
 class Slot:
@@ -137,6 +151,8 @@ class Compiler:
         self.flags = GraphFlags(registry, overridden)
         self._stack: list[tuple[Registration, bool, bool]] = []
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
+        # keys of the opaque builds still running, shared by override layers
+        self._live: set[object] = base._live if base is not None else set()
         self._produce = edge_producer(
             lambda target: self.fn(target, is_async=False, ctx=False),
             lambda edge: missing_raiser(registry, edge.service_type, edge.component),
@@ -448,7 +464,8 @@ class Compiler:
             "G": GeneratorFinalizer,
             "AG": AsyncGeneratorFinalizer,
             "D": self.is_disposable,
-            "O": _OPAQUE,
+            "ENTER": self._enter_opaque,
+            "LEAVE": self._leave_opaque,
             "R": reg,
             "C": self._opaque_cycle,
             "EMPTY": EMPTY,
@@ -466,13 +483,11 @@ class Compiler:
             body += _call_body(call, expr)
         if any(edge.kind is EdgeKind.RESOLVER for call in calls for edge in call.edges):
             body = [
-                "s = O.get()",
-                "if R in s: C(s, R)",
-                "t = O.set((*s, R))",
+                "t, k = ENTER(R)",
                 "try:",
                 *[f"    {line}" for line in body],
                 "finally:",
-                "    O.reset(t)",
+                "    LEAVE(t, k)",
             ]
         if ctx:
             body = [
@@ -511,9 +526,40 @@ class Compiler:
         }
         return make_function(type_name(reg.service_type), lines, namespace, "build")
 
-    def _opaque_cycle(self, stack: tuple[Registration, ...], reg: Registration) -> None:
-        start = stack.index(reg)
-        nodes = tuple(self.registry.node(r) for r in (*stack[start:], reg))
+    def _enter_opaque(self, reg: Registration) -> tuple[Any, object]:
+        """Start building ``reg`` (which may resolve anything) in this task."""
+        stack = _OPAQUE.get()
+        owner = _owner()
+        if self._building(stack, owner, reg):
+            self._opaque_cycle(stack, owner, reg)
+        key = object()
+        self._live.add(key)
+        return _OPAQUE.set((*stack, (owner, reg, key))), key
+
+    def _leave_opaque(self, token: Any, key: object) -> None:
+        self._live.discard(key)
+        _OPAQUE.reset(token)
+
+    def _mine(self, stack: tuple[_Entry, ...], owner: object) -> list[Registration]:
+        """The registrations this task (or thread) is building now, outermost first."""
+        live = self._live
+        return [
+            reg
+            for who, reg, key in stack
+            if key in live and (who is owner or who == owner)
+        ]
+
+    def _building(
+        self, stack: tuple[_Entry, ...], owner: object, reg: Registration
+    ) -> bool:
+        return bool(stack) and reg in self._mine(stack, owner)
+
+    def _opaque_cycle(
+        self, stack: tuple[_Entry, ...], owner: object, reg: Registration
+    ) -> None:
+        mine = self._mine(stack, owner)
+        start = mine.index(reg)
+        nodes = tuple(self.registry.node(r) for r in (*mine[start:], reg))
         raise cycle_error(reg, nodes, at_run_time=True)
 
     async def _wait_pending(
@@ -521,8 +567,9 @@ class Compiler:
     ) -> None:
         """Wait for another task's creation of ``reg``, unless that is a cycle."""
         stack = _OPAQUE.get()
-        if reg in stack:  # this task is the one building it: waiting would hang
-            self._opaque_cycle(stack, reg)
+        owner = _owner()
+        if self._building(stack, owner, reg):  # waiting for ourselves would hang
+            self._opaque_cycle(stack, owner, reg)
         await asyncio.shield(asyncio.wrap_future(pending))
 
     # ----------------------------------------------------------- lifetimes
