@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+import weakref
 
 from tests.fakes import Clock, Repo
 from wiredi import ServiceCollection
@@ -49,5 +50,26 @@ class TestLeaks:
         def run() -> None:
             for _ in range(ROUNDS):
                 provider.get_service(Repo)
+
+        assert _growth(run) < ALLOWED_GROWTH
+
+    def test_overrides_leave_nothing_behind(self) -> None:
+        """An override's instance is released when its block ends."""
+        services = ServiceCollection().add_singleton(Clock).add_transient(Repo)
+        provider = services.build_service_provider()
+        released: list[weakref.ref[Clock]] = []
+        for _ in range(50):
+            fake = Clock()
+            released.append(weakref.ref(fake))
+            with provider.override(Clock, fake):
+                assert provider.get_service(Repo).clock is fake
+            del fake
+        gc.collect()
+        assert [ref() for ref in released] == [None] * 50
+
+        def run() -> None:
+            for _ in range(2_000):
+                with provider.override(Clock, Clock()):
+                    provider.get_service(Repo)
 
         assert _growth(run) < ALLOWED_GROWTH

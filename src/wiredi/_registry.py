@@ -7,7 +7,8 @@ import inspect
 import threading
 import types
 import typing
-from collections.abc import Sequence
+from collections import ChainMap
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from wiredi._checks import origin_class
@@ -53,10 +54,10 @@ class Registry:
             key = (decoration.service_type, decoration.component)
             self.decorations.setdefault(key, []).append(decoration)
         self._lock = threading.RLock()
-        self._specs: dict[Any, CallableSpec] = {}
-        self._generic_cache: dict[tuple[Registration, Any], Registration] = {}
-        self._typevars: dict[Registration, dict[Any, Any]] = {}
-        self._nodes: dict[Registration, DependencyNode] = {}
+        self._specs: MutableMapping[Any, CallableSpec] = {}
+        self._generic_cache: MutableMapping[tuple[Registration, Any], Registration] = {}
+        self._typevars: MutableMapping[Registration, dict[Any, Any]] = {}
+        self._nodes: MutableMapping[Registration, DependencyNode] = {}
         # calls_of() results, filled by wiredi._edges (edges depend only on
         # this registry, so each registration's are computed once)
         self.calls_cache: dict[Registration, Any] = {}
@@ -64,7 +65,9 @@ class Registry:
     def overlay(self, registration: Registration) -> Registry:
         """A registry where ``registration`` replaces its service type's registrations.
 
-        Hint specs and nodes are shared with this registry (same records).
+        Hint specs and nodes computed here are read by the layer; what the
+        layer computes stays in the layer (so an override leaves nothing
+        behind when it ends).
         """
         key = (registration.service_type, registration.component)
         kept = [r for r in self.registrations if (r.service_type, r.component) != key]
@@ -74,10 +77,10 @@ class Registry:
         layer = Registry(
             [*kept, registration], decorations, self.scope_managers, self.options
         )
-        layer._specs = self._specs
-        layer._nodes = self._nodes
-        layer._generic_cache = self._generic_cache
-        layer._typevars = self._typevars
+        layer._specs = ChainMap({}, self._specs)
+        layer._nodes = ChainMap({}, self._nodes)
+        layer._generic_cache = ChainMap({}, self._generic_cache)
+        layer._typevars = ChainMap({}, self._typevars)
         layer._lock = self._lock
         return layer
 
