@@ -62,6 +62,7 @@ class TestLeaks:
             fake = Clock()
             released.append(weakref.ref(fake))
             with provider.override(Clock, fake):
+                assert provider.get_service(Clock) is fake
                 assert provider.get_service(Repo).clock is fake
             del fake
         gc.collect()
@@ -70,6 +71,7 @@ class TestLeaks:
         def run() -> None:
             for _ in range(2_000):
                 with provider.override(Clock, Clock()):
+                    provider.get_service(Clock)
                     provider.get_service(Repo)
 
         assert _growth(run) < ALLOWED_GROWTH
