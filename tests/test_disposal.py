@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from tests.fakes import Closeable
-from wiredi import DisposalError, ScopeError, ServiceCollection
+from wiredi import DisposalError, RegistrationError, ScopeError, ServiceCollection
 
 
 class First(Closeable):
@@ -250,3 +250,37 @@ class TestLeakWarning:
             warnings.simplefilter("error")
             provider.create_scope()
             gc.collect()
+
+
+class Conn:
+    pass
+
+
+def no_yield() -> Iterator[Conn]:
+    return
+    yield Conn()  # pragma: no cover - never reached
+
+
+async def no_yield_async() -> AsyncIterator[Conn]:
+    return
+    yield Conn()  # pragma: no cover - never reached
+
+
+class TestGeneratorWithoutYield:
+    def test_sync_generator_that_never_yields_is_a_registration_error(self) -> None:
+        """No StopIteration escapes (it would end a caller's loop silently)."""
+        services = ServiceCollection().add_transient_factory(Conn, no_yield)
+        provider = services.build_service_provider()
+        with pytest.raises(RegistrationError, match="finished without yielding"):
+            provider.get_service(Conn)
+        with pytest.raises(RegistrationError, match="finished without yielding"):
+            list(map(lambda _: provider.get_service(Conn), range(3)))
+
+    async def test_async_generator_that_never_yields_is_a_registration_error(
+        self,
+    ) -> None:
+        services = ServiceCollection().add_scoped_factory(Conn, no_yield_async)
+        provider = services.build_service_provider()
+        async with provider.create_scope() as scope:
+            with pytest.raises(RegistrationError, match="finished without yielding"):
+                await scope.get_service_async(Conn)

@@ -22,6 +22,8 @@ from wiredi._context import NOT_PINNED, CurrentGraph, context_of
 from wiredi._disposal import (
     AsyncGeneratorFinalizer,
     GeneratorFinalizer,
+    first_value,
+    first_value_async,
     is_disposable_type,
 )
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
@@ -463,6 +465,8 @@ class Compiler:
             "ST": reg.service_type,
             "G": GeneratorFinalizer,
             "AG": AsyncGeneratorFinalizer,
+            "FIRST": first_value,
+            "AFIRST": first_value_async,
             "D": self.is_disposable,
             "ENTER": self._enter_opaque,
             "LEAVE": self._leave_opaque,
@@ -683,11 +687,11 @@ class Compiler:
 def _call_body(call: Call, expr: str) -> list[str]:
     kind = call.factory_kind
     if kind is FactoryKind.GENERATOR:
-        return [f"g_ = {expr}", "o = next(g_)", "r._disposables.append(G(g_, ST))"]
+        return [f"g_ = {expr}", "o = FIRST(g_, ST)", "r._disposables.append(G(g_, ST))"]
     if kind is FactoryKind.ASYNC_GENERATOR:
         return [
             f"g_ = {expr}",
-            "o = await anext(g_)",
+            "o = await AFIRST(g_, ST)",
             "r._disposables.append(AG(g_, ST))",
         ]
     lines = [f"o = await {expr}" if kind is FactoryKind.ASYNC else f"o = {expr}"]

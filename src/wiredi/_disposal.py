@@ -7,19 +7,49 @@ from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from wiredi._render import type_name
-from wiredi.errors import DisposalError, ScopeError
+from wiredi.errors import DisposalError, RegistrationError, ScopeError
 
 __all__ = [
     "AsyncGeneratorFinalizer",
     "GeneratorFinalizer",
     "dispose_all",
     "dispose_all_async",
+    "first_value",
+    "first_value_async",
     "is_disposable",
     "is_disposable_type",
     "raise_collected",
 ]
 
 _METHODS = ("close", "dispose", "aclose")
+
+
+def first_value(generator: Generator[Any, None, None], service_type: Any) -> Any:
+    """The value a generator factory yields (it must yield one)."""
+    try:
+        return next(generator)
+    except StopIteration:
+        raise _no_yield(service_type) from None
+
+
+async def first_value_async(
+    generator: AsyncGenerator[Any, None], service_type: Any
+) -> Any:
+    """The value an async generator factory yields (it must yield one)."""
+    try:
+        return await anext(generator)
+    except StopAsyncIteration:
+        raise _no_yield(service_type) from None
+
+
+def _no_yield(service_type: Any) -> RegistrationError:
+    return RegistrationError(
+        f"the generator factory of {type_name(service_type)} finished without "
+        "yielding a value",
+        service_type=service_type,
+        hint="a generator factory yields exactly one value (the service); code "
+        "after the yield runs when the owning scope closes",
+    )
 
 
 class GeneratorFinalizer:
