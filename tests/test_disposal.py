@@ -274,7 +274,7 @@ class TestGeneratorWithoutYield:
         with pytest.raises(RegistrationError, match="finished without yielding"):
             provider.get_service(Conn)
         with pytest.raises(RegistrationError, match="finished without yielding"):
-            list(map(lambda _: provider.get_service(Conn), range(3)))
+            list(map(lambda _: provider.get_service(Conn), range(3)))  # noqa: C417 - map ends on a stray StopIteration
 
     async def test_async_generator_that_never_yields_is_a_registration_error(
         self,
