@@ -10,6 +10,7 @@ from typing import Annotated
 import pytest
 
 from wiredi import (
+    CircularDependencyError,
     CurrentGraph,
     DependencyContext,
     DependencyNode,
@@ -310,3 +311,50 @@ async def test_sync_graph_resolve_of_an_async_service_names_the_async_form() -> 
     assert "CurrentGraph.resolve(NeedsAsyncMade)" in message
     assert "use_from_current_graph_async" in message
     assert "TakesShared -> SharesIt -> NeedsAsyncMade -> AsyncMade" in message
+
+
+class LoopA:
+    pass
+
+
+class LoopB:
+    pass
+
+
+def make_loop_a(graph: CurrentGraph) -> LoopA:
+    return graph.resolve(LoopB)  # type: ignore[return-value]
+
+
+def make_loop_b(graph: CurrentGraph) -> LoopB:
+    return graph.resolve(LoopA)  # type: ignore[return-value]
+
+
+async def make_loop_a_async(graph: CurrentGraph) -> LoopA:
+    return await graph.resolve_async(LoopB)  # type: ignore[return-value]
+
+
+async def make_loop_b_async(graph: CurrentGraph) -> LoopB:
+    return await graph.resolve_async(LoopA)  # type: ignore[return-value]
+
+
+class TestCurrentGraphCycles:
+    def test_a_cycle_through_current_graph_is_a_cycle_error(self) -> None:
+        services = ServiceCollection().add_transient_factory(LoopA, make_loop_a)
+        services.add_transient_factory(LoopB, make_loop_b)
+        provider = services.build_service_provider(validate=False)
+        with pytest.raises(CircularDependencyError, match="LoopA -> LoopB -> LoopA"):
+            provider.get_service(LoopA)
+
+    def test_use_from_current_graph_of_itself_is_a_cycle_error(self) -> None:
+        services = ServiceCollection()
+        services.add_transient_factory(LoopA, use_from_current_graph(LoopA))
+        provider = services.build_service_provider()
+        with pytest.raises(CircularDependencyError, match="LoopA -> LoopA"):
+            provider.get_service(LoopA)
+
+    async def test_an_async_cycle_through_current_graph_is_a_cycle_error(self) -> None:
+        services = ServiceCollection().add_transient_factory(LoopA, make_loop_a_async)
+        services.add_transient_factory(LoopB, make_loop_b_async)
+        provider = services.build_service_provider()
+        with pytest.raises(CircularDependencyError, match="LoopA -> LoopB -> LoopA"):
+            await provider.get_service_async(LoopA)

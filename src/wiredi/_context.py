@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from typing_extensions import TypeForm
 
+from wiredi._failures import cycle_error
 from wiredi._registration import Kind, Registration
 from wiredi._render import render_path, type_name
 from wiredi.errors import (
@@ -277,6 +278,7 @@ class CurrentGraph:
         registration, found = self._existing(service_type, component)
         if found is not None:
             return found  # type: ignore[no-any-return]
+        self._refuse_cycle(registration)
         if self._compiler.flags.is_async(registration):
             raise self._needs_async(registration, service_type)
         instance = self._compiler.fn(registration, is_async=False, ctx=True)(
@@ -309,6 +311,7 @@ class CurrentGraph:
         registration, found = self._existing(service_type, component)
         if found is not None:
             return found  # type: ignore[no-any-return]
+        self._refuse_cycle(registration)
         is_async = self._compiler.flags.is_async(registration)
         fn = self._compiler.fn(registration, is_async=is_async, ctx=True)
         instance = fn(self._resolver, self)
@@ -316,6 +319,14 @@ class CurrentGraph:
             instance = await instance
         self._pinned[registration] = instance
         return instance  # type: ignore[no-any-return]
+
+    def _refuse_cycle(self, registration: Registration) -> None:
+        """Resolving what this graph is building right now would never end."""
+        node = self._compiler.registry.node(registration)
+        nodes = [frame[0] for frame in self._frames]
+        if node in nodes:
+            cycle = (*nodes[nodes.index(node) :], node)
+            raise cycle_error(registration, cycle, at_run_time=True)
 
     def _needs_async(
         self, registration: Registration, asked: Any
