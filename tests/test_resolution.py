@@ -9,6 +9,9 @@ import pytest
 
 from tests.fakes import Clock, IClock, Repo, Service, UtcClock
 from wiredi import (
+    CircularDependencyError,
+    GraphValidationError,
+    RegistrationError,
     Resolver,
     Scope,
     ServiceCollection,
@@ -288,7 +291,9 @@ class TestNoReflectionPerResolve:
                 assert isinstance(scope.get_service(Repo), Repo)
 
 
-def _chain(length: int, lifetime: str) -> tuple[ServiceProvider, list[type]]:
+def _chain(
+    length: int, lifetime: str, *, validate: bool = True, top_first: bool = False
+) -> tuple[ServiceProvider, list[type]]:
     classes: list[type] = []
     for index in range(length):
         namespace: dict[str, object] = {}
@@ -301,9 +306,9 @@ def _chain(length: int, lifetime: str) -> tuple[ServiceProvider, list[type]]:
             namespace["__init__"] = init
         classes.append(type(f"Link{index}", (), namespace))
     services = ServiceCollection()
-    for cls in classes:
+    for cls in reversed(classes) if top_first else classes:
         services.add(cls, lifetime=lifetime)
-    return services.build_service_provider(), classes
+    return services.build_service_provider(validate=validate), classes
 
 
 @pytest.mark.parametrize(
@@ -329,3 +334,39 @@ def test_top_level_list_or_optional_points_to_the_right_call() -> None:
     with pytest.raises(ServiceNotFoundError) as caught:
         provider.get_service(Plugin | None)  # type: ignore[arg-type]
     assert "get_service(Plugin)" in (caught.value.hint or "")
+
+
+def _ring(length: int) -> list[type]:
+    classes = [type(f"Ring{index}", (), {}) for index in range(length)]
+    for index, cls in enumerate(classes):
+
+        def init(self: object, dep: object) -> None:
+            self.dep = dep  # type: ignore[attr-defined]
+
+        init.__annotations__ = {"dep": classes[(index + 1) % length]}
+        cls.__init__ = init  # type: ignore[misc]
+    return classes
+
+
+def test_long_cycle_without_validation_is_a_cycle_error() -> None:
+    """A 300-class cycle is reported as a cycle, never as RecursionError."""
+    classes = _ring(300)
+    services = ServiceCollection()
+    for cls in classes:
+        services.add_transient(cls)
+    provider = services.build_service_provider(validate=False)
+    with pytest.raises(CircularDependencyError) as caught:
+        provider.get_service(classes[0])
+    assert len(caught.value.path) == 301
+
+
+def test_graph_too_deep_to_validate_says_what_to_do() -> None:
+    """Validation of a 600-deep chain reports it, and validate=False still resolves."""
+    with pytest.raises(GraphValidationError) as caught:
+        _chain(600, "transient", top_first=True)
+    (error,) = caught.value.errors
+    assert isinstance(error, RegistrationError)
+    assert "too deep to validate" in str(error)
+    assert "validate=False" in (error.hint or "")
+    provider, classes = _chain(600, "transient", validate=False, top_first=True)
+    assert isinstance(provider.get_service(classes[-1]), classes[-1])

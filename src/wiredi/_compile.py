@@ -192,10 +192,36 @@ class Compiler:
             try:
                 return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
             except RecursionError:
-                # A very deep graph: compile it from the leaves up, so that
-                # each registration finds its dependencies already compiled.
+                # A very deep graph: a long cycle, or a chain to compile from
+                # the leaves up so that each registration finds its
+                # dependencies already compiled.
+                cycle = self._cycle_from(reg)
+                if cycle is not None:
+                    return cycle_raiser(self.registry, cycle)
                 self._compile_leaves_first(reg, is_async=is_async, ctx=ctx)
                 return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+
+    def _cycle_from(self, reg: Registration) -> list[Registration] | None:
+        """A cycle reachable from ``reg`` (ending where it starts), or ``None``."""
+        path: list[Registration] = [reg]
+        on_path = {reg}
+        done: set[Registration] = set()
+        pending = [iter(self.flags.targets(reg))]
+        while pending:
+            child = next(pending[-1], None)
+            if child is None:
+                pending.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                continue
+            if child in on_path:
+                return [*path[path.index(child) :], child]
+            if child not in done:
+                path.append(child)
+                on_path.add(child)
+                pending.append(iter(self.flags.targets(child)))
+        return None
 
     def _compile_leaves_first(
         self, reg: Registration, *, is_async: bool, ctx: bool

@@ -245,6 +245,8 @@ def read_callable(
     params = _parameters(func)
     try:
         hints = _type_hints(_hint_target(func))
+    except RecursionError:
+        raise  # not a problem of the hints: the caller is too deep
     except Exception as exc:  # NameError, TypeError: reported per parameter
         problem = f"its type hints cannot be evaluated ({type(exc).__name__}: {exc})"
         deps = tuple(

@@ -300,7 +300,11 @@ def validate_graph(registry: Registry, compiler: Compiler) -> list[DIError]:
     for reg in registry.registrations:
         if reg.is_open_generic:
             continue
-        validator.visit(reg, {}, None)
+        try:
+            validator.visit(reg, {}, None)
+        except RecursionError:
+            validator.errors.append(_too_deep(reg))
+            break
     validator.options_checks()
     return validator.errors
 
@@ -313,4 +317,16 @@ def _unresolvable_fix(problem: str) -> str:
         )
     return (
         "add a type hint (or a default value) to the parameter, or register a factory"
+    )
+
+
+def _too_deep(reg: Registration) -> RegistrationError:
+    return RegistrationError(
+        f"the dependency graph of {type_name(reg.service_type)} is too deep to "
+        "validate within Python's recursion limit",
+        service_type=reg.service_type,
+        component=reg.component,
+        registered_at=reg.registered_at,
+        hint="build with validate=False (deep chains still resolve, and a cycle "
+        "is still reported when resolved), or raise sys.setrecursionlimit()",
     )
