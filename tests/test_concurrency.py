@@ -11,7 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.fakes import Clock
-from wiredi import CircularDependencyError, ServiceCollection, ServiceProvider
+from wiredi import (
+    CircularDependencyError,
+    ScopeError,
+    ServiceCollection,
+    ServiceProvider,
+)
 
 THREADS = 16
 TASKS = 200
@@ -305,3 +310,45 @@ class TestNoFalseCycles:
         provider = services.build_service_provider()
         with pytest.raises(CircularDependencyError, match="Job -> Handler -> Job"):
             provider.get_service(Job)
+
+
+class SlowConn:
+    started = threading.Event()
+    release = threading.Event()
+    made: list[SlowConn] = []
+
+    def __init__(self) -> None:
+        SlowConn.started.set()
+        SlowConn.release.wait(5)
+        self.closed = False
+        SlowConn.made.append(self)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class TestCloseWhileBuilding:
+    def test_object_finished_after_its_scope_closed_is_disposed_and_refused(
+        self,
+    ) -> None:
+        SlowConn.started.clear()
+        SlowConn.release.clear()
+        provider = ServiceCollection().add_scoped(SlowConn).build_service_provider()
+        scope = provider.create_scope()
+        outcome: list[BaseException] = []
+
+        def build() -> None:
+            try:
+                scope.get_service(SlowConn)
+            except ScopeError as error:
+                outcome.append(error)
+
+        worker = threading.Thread(target=build)
+        worker.start()
+        assert SlowConn.started.wait(5)
+        scope.close()  # while SlowConn is still being built
+        SlowConn.release.set()
+        worker.join(5)
+        assert len(outcome) == 1
+        assert "closed while SlowConn was being built" in str(outcome[0])
+        assert [conn.closed for conn in SlowConn.made] == [True]

@@ -10,7 +10,10 @@ from wiredi._render import type_name
 from wiredi.errors import DisposalError, RegistrationError, ScopeError
 
 __all__ = [
+    "CLOSED_PROVIDER",
+    "CLOSED_SCOPE",
     "AsyncGeneratorFinalizer",
+    "ClosedDisposables",
     "GeneratorFinalizer",
     "dispose_all",
     "dispose_all_async",
@@ -211,3 +214,38 @@ async def _close_async(item: Any) -> None:
             if inspect.isawaitable(result):
                 await result
             return
+
+
+class ClosedDisposables(list[Any]):
+    """Stands in for the disposables list of a closed scope or provider.
+
+    An object whose construction ends after its owner closed (another thread
+    or task was still building it) would be handed out with nobody left to
+    dispose it. Instead it is disposed at once and that resolve fails with
+    ``ScopeError``. Nothing is ever stored, so one instance serves everyone.
+    """
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def append(self, item: Any) -> None:
+        """Dispose ``item`` now and refuse it."""
+        built = item.service_type if isinstance(item, _FINALIZERS) else type(item)
+        try:
+            dispose_all([item], self.what)
+        finally:
+            raise ScopeError(
+                f"{self.what} was closed while {type_name(built)} was being built "
+                "in it; it has been disposed",
+                service_type=built,
+                hint="close a scope (or the provider) only after the work that "
+                "uses it has finished",
+            )
+
+
+_FINALIZERS = (GeneratorFinalizer, AsyncGeneratorFinalizer)
+CLOSED_SCOPE = ClosedDisposables("the scope")
+CLOSED_PROVIDER = ClosedDisposables("the provider")

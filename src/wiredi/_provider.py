@@ -18,7 +18,13 @@ from wiredi._collection import Decoration, OptionsBinding
 from wiredi._compile import SCOPE_LOCK_KEY, Compiler
 from wiredi._core import ClosedTable, Core
 from wiredi._describe import describe as describe_tree
-from wiredi._disposal import dispose_all, dispose_all_async, is_disposable
+from wiredi._disposal import (
+    CLOSED_PROVIDER,
+    CLOSED_SCOPE,
+    dispose_all,
+    dispose_all_async,
+    is_disposable,
+)
 from wiredi._failures import finish_error
 from wiredi._invoke import invoke_arguments
 from wiredi._options import options_registrations, override_registration
@@ -580,12 +586,13 @@ class ServiceProvider:
         if self._root is self:
             self._close_root()
             return
+        items, self._disposables = self._disposables, CLOSED_SCOPE
         if self._exit_custom is None:
-            if self._disposables:
-                dispose_all(self._disposables, self._what())
+            if items:
+                dispose_all(items, self._what())
             return
         try:
-            dispose_all(self._disposables, self._what())
+            dispose_all(items, self._what())
         finally:
             self._leave_custom()
 
@@ -607,7 +614,7 @@ class ServiceProvider:
         instances may use singletons.
         """
         self._refuse_resolution()
-        items = self._disposables
+        items, self._disposables = self._disposables, CLOSED_PROVIDER
         items.extend(m for m in self._managers() if is_disposable(m))
         return items
 
@@ -644,8 +651,9 @@ class ServiceProvider:
         if self._root is self:
             await self._aclose_root()
             return
+        items, self._disposables = self._disposables, CLOSED_SCOPE
         try:
-            await dispose_all_async(self._disposables, self._what())
+            await dispose_all_async(items, self._what())
         finally:
             manager, self._exit_custom = self._exit_custom, None
             if manager is not None:
@@ -671,6 +679,7 @@ class ServiceProvider:
     ) -> None:
         if not self._disposables and self._exit_custom is None:
             self._closed = True  # nothing to dispose: the common request scope
+            self._disposables = CLOSED_SCOPE
         else:
             self.close()
 
