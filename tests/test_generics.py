@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+import pytest
+
 from tests.fakes import Clock, IRepo, Order, SqlRepo, User, UserRepo
-from wiredi import ServiceCollection
+from wiredi import RegistrationError, ServiceCollection
 
 T = TypeVar("T")
 
@@ -76,3 +78,17 @@ class TestOpenGenerics:
         consumer = services.build_service_provider().get_service(Consumer)
         assert isinstance(consumer.users, SqlRepo)
         assert isinstance(consumer.orders, SqlRepo)
+
+
+class Growing(Generic[T]):
+    def __init__(self, child: Growing[list[T]]) -> None:  # pragma: no cover
+        self.child = child
+
+
+def test_a_generic_needing_a_bigger_form_of_itself_is_refused() -> None:
+    """Growing[T] needs Growing[list[T]]: an error, not an endless expansion."""
+    provider = (
+        ServiceCollection().add_transient(Growing, Growing).build_service_provider()
+    )
+    with pytest.raises(RegistrationError, match="expands without end"):
+        provider.get_service(Growing[User])

@@ -17,7 +17,7 @@ from wiredi._hints import CallableSpec, read_callable
 from wiredi._registration import Kind, Registration
 from wiredi._render import type_name
 from wiredi._scope_managers import ScopeManager
-from wiredi.errors import DependencyNode
+from wiredi.errors import DependencyNode, RegistrationError
 
 __all__ = ["Registry"]
 
@@ -96,6 +96,8 @@ class Registry:
         if not open_regs:
             return list(closed)
         args = typing.get_args(service_type)
+        if _nesting(service_type) > _MAX_GENERIC_NESTING:
+            raise _endless_generic(open_regs[0], service_type)
         closed_generics = [self._close(reg, service_type, args) for reg in open_regs]
         return sorted([*closed, *closed_generics], key=lambda r: r.order)
 
@@ -290,3 +292,25 @@ def _top_level_fix(service_type: Any, in_component: str) -> str | None:
             "ServiceNotFoundError"
         )
     return None
+
+
+# A closed generic nested deeper than this comes from an open generic whose
+# constructor needs a bigger form of itself (Node[T] needing Node[list[T]]).
+_MAX_GENERIC_NESTING = 16
+
+
+def _nesting(hint: Any) -> int:
+    args = typing.get_args(hint)
+    return 1 + max((_nesting(arg) for arg in args), default=0) if args else 0
+
+
+def _endless_generic(reg: Registration, service_type: Any) -> RegistrationError:
+    return RegistrationError(
+        f"open generic {type_name(reg.service_type)} expands without end: "
+        f"resolving it needs ever deeper forms such as {type_name(service_type)}",
+        service_type=reg.service_type,
+        component=reg.component,
+        registered_at=reg.registered_at,
+        hint="a generic implementation must not need a more deeply nested form "
+        "of itself; take a factory or the resolver for that part",
+    )
