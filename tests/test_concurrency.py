@@ -352,3 +352,91 @@ class TestCloseWhileBuilding:
         assert len(outcome) == 1
         assert "closed while SlowConn was being built" in str(outcome[0])
         assert [conn.closed for conn in SlowConn.made] == [True]
+
+
+class Left:
+    pass
+
+
+class Right:
+    pass
+
+
+class TestCyclesAcrossThreadsAndTasks:
+    """A factory cycle entered from two places at once is an error, not a deadlock."""
+
+    def test_two_threads_entering_a_factory_cycle_both_get_the_cycle(self) -> None:
+        gate = threading.Barrier(2)
+        first_calls = {"left", "right"}
+
+        def meet(name: str) -> None:
+            if name in first_calls:  # both builds are under way before either asks
+                first_calls.discard(name)
+                gate.wait(5)
+
+        def make_left(resolver):  # type: ignore[no-untyped-def]
+            meet("left")
+            return resolver.get_service(Right)
+
+        def make_right(resolver):  # type: ignore[no-untyped-def]
+            meet("right")
+            return resolver.get_service(Left)
+
+        services = ServiceCollection().add_singleton_factory(Left, make_left)
+        services.add_singleton_factory(Right, make_right)
+        provider = services.build_service_provider()
+        outcomes: list[str] = []
+
+        def worker(service_type: type) -> None:
+            try:
+                provider.get_service(service_type)
+                outcomes.append("built")
+            except CircularDependencyError as error:
+                outcomes.append(str(error).splitlines()[0])
+
+        threads = [
+            threading.Thread(target=worker, args=(t,), daemon=True)
+            for t in (Left, Right)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert not any(thread.is_alive() for thread in threads), "deadlocked"
+        assert len(outcomes) == 2
+        assert all("circular dependency at run time" in line for line in outcomes)
+
+    async def test_two_tasks_entering_an_async_factory_cycle_get_the_cycle(
+        self,
+    ) -> None:
+        both_started = asyncio.Event()
+        started: list[str] = []
+
+        async def begin(name: str) -> None:
+            if name in started:  # only the first build of each waits for the other
+                return
+            started.append(name)
+            if len(started) == 2:
+                both_started.set()
+            await asyncio.wait_for(both_started.wait(), 5)
+
+        async def make_left(resolver):  # type: ignore[no-untyped-def]
+            await begin("left")
+            return await resolver.get_service_async(Right)
+
+        async def make_right(resolver):  # type: ignore[no-untyped-def]
+            await begin("right")
+            return await resolver.get_service_async(Left)
+
+        services = ServiceCollection().add_singleton_factory(Left, make_left)
+        services.add_singleton_factory(Right, make_right)
+        provider = services.build_service_provider()
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                provider.get_service_async(Left),
+                provider.get_service_async(Right),
+                return_exceptions=True,
+            ),
+            10,
+        )
+        assert [type(result) for result in results] == [CircularDependencyError] * 2

@@ -49,6 +49,7 @@ from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
 from wiredi._render import type_name
 from wiredi._templates import fill
+from wiredi._waits import Waits
 from wiredi.errors import (
     DependencyNode,
 )
@@ -155,6 +156,8 @@ class Compiler:
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
         # keys of the opaque builds still running, shared by override layers
         self._live: set[object] = base._live if base is not None else set()
+        # singletons being built and who waits for them (slots are shared)
+        self.waits: Waits = base.waits if base is not None else Waits(registry)
         self._produce = edge_producer(
             lambda target: self.fn(target, is_async=False, ctx=False),
             lambda edge: missing_raiser(registry, edge.service_type, edge.component),
@@ -602,6 +605,17 @@ class Compiler:
             self._opaque_cycle(stack, owner, reg)
         await asyncio.shield(asyncio.wrap_future(pending))
 
+    async def _wait_slot(
+        self, pending: concurrent.futures.Future[None], reg: Registration, slot: Slot
+    ) -> None:
+        """Wait for another task's creation of singleton ``reg``, unless a cycle."""
+        me = _owner()
+        self.waits.wait_begins(slot, reg, me)
+        try:
+            await self._wait_pending(pending, reg)
+        finally:
+            self.waits.wait_ends(me)
+
     # ----------------------------------------------------------- lifetimes
 
     def _wrap_lifetime(
@@ -628,6 +642,10 @@ class Compiler:
         }
         if lifetime == Lifetime.SINGLETON:
             namespace["slot"] = self.slot(reg)
+            namespace["WAITS"] = self.waits
+            namespace["THREAD"] = threading.get_ident
+            namespace["OWNER"] = _owner
+            namespace["WAIT_SLOT"] = self._wait_slot
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
             namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)

@@ -20,7 +20,9 @@ def wrapper({args}):
     if v is not EMPTY:
         {record_v}
         return v
-    slot.lock.acquire()
+    if not slot.lock.acquire(False):
+        WAITS.acquire(slot, R)  # another thread builds it: wait, unless a cycle
+    mine = WAITS.started(slot, R, THREAD())
     try:
         v = slot.value
         if v is EMPTY:
@@ -30,6 +32,8 @@ def wrapper({args}):
             {record_v}
         return v
     finally:
+        if mine:
+            WAITS.finished(slot)
         slot.lock.release()
 """
 
@@ -49,10 +53,11 @@ async def wrapper({args}):
                 pending = slot.pending
                 if pending is None:
                     pending = slot.pending = NEW_FUTURE()
+                    WAITS.started(slot, R, OWNER())
                     break
         finally:
             slot.lock.release()
-        await WAIT(pending, R)
+        await WAIT_SLOT(pending, R, slot)
     try:
         v = await build({root_args})
     except BaseException:
@@ -61,6 +66,7 @@ async def wrapper({args}):
             slot.pending = None
         finally:
             slot.lock.release()
+        WAITS.finished(slot)
         RELEASE(pending)
         raise
     slot.lock.acquire()
@@ -69,6 +75,7 @@ async def wrapper({args}):
         slot.pending = None
     finally:
         slot.lock.release()
+    WAITS.finished(slot)
     RELEASE(pending)
     return v
 """

@@ -1,0 +1,80 @@
+"""Who waits for whose singleton: a cycle across threads or tasks is an error.
+
+A factory that takes the resolver can ask for anything. If two threads (or
+tasks) start two such singletons at the same moment and each one's factory
+needs the other, each would wait forever for the one the other is building.
+Before waiting, a thread follows the chain "singleton -> thread building it
+-> singleton that thread waits for -> ..."; reaching itself means nobody could
+ever go on, and it raises ``CircularDependencyError`` instead. Only creation
+pays for this: a built singleton is read without it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from wiredi._failures import cycle_error
+from wiredi._registration import Registration
+from wiredi._registry import Registry
+
+__all__ = ["Waits"]
+
+
+class Waits:
+    """The singletons being built, by whom, and who waits for which."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._lock = threading.Lock()
+        self._builders: dict[Any, tuple[object, Registration]] = {}
+        self._waiting: dict[object, Any] = {}
+
+    def started(self, slot: Any, reg: Registration, owner: object) -> bool:
+        """``owner`` builds ``slot``'s singleton; ``False`` if it already was.
+
+        No lock: ``dict.setdefault`` and ``dict.pop`` are atomic, and only
+        :meth:`wait_begins` (the slow path) needs a consistent view.
+        """
+        entry = (owner, reg)
+        return self._builders.setdefault(slot, entry) is entry
+
+    def finished(self, slot: Any) -> None:
+        """``slot``'s singleton is built (or its construction failed)."""
+        self._builders.pop(slot, None)
+
+    def acquire(self, slot: Any, reg: Registration) -> None:
+        """Take ``slot``'s lock (held by another thread), unless that is a cycle."""
+        me = threading.get_ident()
+        self.wait_begins(slot, reg, me)
+        try:
+            slot.lock.acquire()
+        finally:
+            self.wait_ends(me)
+
+    def wait_begins(self, slot: Any, reg: Registration, me: object) -> None:
+        """Record that ``me`` waits for ``slot``; raise if that closes a cycle."""
+        with self._lock:
+            chain = [reg]  # what me waits for, then what its builder waits for...
+            current = slot
+            for _ in range(len(self._builders) + 1):  # a chain never repeats
+                builder = self._builders.get(current)
+                if builder is None:
+                    break
+                owner = builder[0]
+                if owner == me:  # me builds chain[-1], whose factory waits here
+                    raise self._cycle([chain[-1], *chain])
+                current = self._waiting.get(owner)
+                if current is None:
+                    break
+                chain.append(self._builders.get(current, (None, reg))[1])
+            self._waiting[me] = slot
+
+    def wait_ends(self, me: object) -> None:
+        """``me`` stopped waiting."""
+        with self._lock:
+            self._waiting.pop(me, None)
+
+    def _cycle(self, chain: list[Registration]) -> Exception:
+        nodes = tuple(self._registry.node(r) for r in chain)
+        return cycle_error(chain[-1], nodes, at_run_time=True)
