@@ -11,7 +11,6 @@ from __future__ import annotations
 import _thread
 import asyncio
 import concurrent.futures
-import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -29,7 +28,6 @@ from wiredi._disposal import (
 from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
 from wiredi._failures import (
     add_trails,
-    cycle_error,
     no_active_scope,
     raiser,
     scope_error_from_root,
@@ -39,6 +37,7 @@ from wiredi._flags import GraphFlags
 from wiredi._hints import FactoryKind
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._once import edge_producer, once_build
+from wiredi._opaque import OpaqueBuilds, current_owner
 from wiredi._raisers import (
     async_raiser,
     cycle_raiser,
@@ -63,26 +62,6 @@ SCOPE_LOCK_KEY: Any = type("_ScopeLock", (), {"__repr__": lambda _: "<lock>"})()
 Fn = Callable[..., Any]
 _log = logging.getLogger("wiredi")
 Chain = tuple[DependencyNode, ...]
-
-# Registrations whose code may resolve anything (they receive the resolver),
-# being built right now: (task or thread building it, registration, key of
-# that build). A task started inside such a factory, or a context copied
-# there, inherits these entries; only the builds of its own task that are
-# still running count, so it is never told about a cycle it is not in.
-_Entry = tuple[object, Registration, object]
-_OPAQUE: contextvars.ContextVar[tuple[_Entry, ...]] = contextvars.ContextVar(
-    "wiredi_opaque_stack", default=()
-)
-
-
-def _owner() -> object:
-    """The asyncio task running now, else the thread."""
-    loop = asyncio._get_running_loop()
-    if loop is not None:
-        task = asyncio.current_task(loop)
-        if task is not None:
-            return task
-    return threading.get_ident()
 
 
 class Slot:
@@ -154,8 +133,10 @@ class Compiler:
         self.flags = GraphFlags(registry, overridden)
         self._stack: list[tuple[Registration, bool, bool]] = []
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
-        # keys of the opaque builds still running, shared by override layers
-        self._live: set[object] = base._live if base is not None else set()
+        # builds that may resolve anything, shared by override layers
+        self.opaque: OpaqueBuilds = (
+            base.opaque if base is not None else OpaqueBuilds(registry)
+        )
         # singletons being built and who waits for them (slots are shared)
         self.waits: Waits = base.waits if base is not None else Waits(registry)
         self._produce = edge_producer(
@@ -198,33 +179,11 @@ class Compiler:
                 # A very deep graph: a long cycle, or a chain to compile from
                 # the leaves up so that each registration finds its
                 # dependencies already compiled.
-                cycle = self._cycle_from(reg)
+                cycle = self.flags.cycle_from(reg)
                 if cycle is not None:
                     return cycle_raiser(self.registry, cycle)
                 self._compile_leaves_first(reg, is_async=is_async, ctx=ctx)
                 return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
-
-    def _cycle_from(self, reg: Registration) -> list[Registration] | None:
-        """A cycle reachable from ``reg`` (ending where it starts), or ``None``."""
-        path: list[Registration] = [reg]
-        on_path = {reg}
-        done: set[Registration] = set()
-        pending = [iter(self.flags.targets(reg))]
-        while pending:
-            child = next(pending[-1], None)
-            if child is None:
-                pending.pop()
-                finished = path.pop()
-                on_path.discard(finished)
-                done.add(finished)
-                continue
-            if child in on_path:
-                return [*path[path.index(child) :], child]
-            if child not in done:
-                path.append(child)
-                on_path.add(child)
-                pending.append(iter(self.flags.targets(child)))
-        return None
 
     def _compile_leaves_first(
         self, reg: Registration, *, is_async: bool, ctx: bool
@@ -497,10 +456,9 @@ class Compiler:
             "FIRST": first_value,
             "AFIRST": first_value_async,
             "D": self.is_disposable,
-            "ENTER": self._enter_opaque,
-            "LEAVE": self._leave_opaque,
+            "ENTER": self.opaque.enter,
+            "LEAVE": self.opaque.leave,
             "R": reg,
-            "C": self._opaque_cycle,
             "EMPTY": EMPTY,
             "NOT_PINNED": NOT_PINNED,
         }
@@ -559,57 +517,18 @@ class Compiler:
         }
         return make_function(type_name(reg.service_type), lines, namespace, "build")
 
-    def _enter_opaque(self, reg: Registration) -> tuple[Any, object]:
-        """Start building ``reg`` (which may resolve anything) in this task."""
-        stack = _OPAQUE.get()
-        owner = _owner()
-        if self._building(stack, owner, reg):
-            self._opaque_cycle(stack, owner, reg)
-        key = object()
-        self._live.add(key)
-        return _OPAQUE.set((*stack, (owner, reg, key))), key
-
-    def _leave_opaque(self, token: Any, key: object) -> None:
-        self._live.discard(key)
-        _OPAQUE.reset(token)
-
-    def _mine(self, stack: tuple[_Entry, ...], owner: object) -> list[Registration]:
-        """The registrations this task (or thread) is building now, outermost first."""
-        live = self._live
-        return [
-            reg
-            for who, reg, key in stack
-            if key in live and (who is owner or who == owner)
-        ]
-
-    def _building(
-        self, stack: tuple[_Entry, ...], owner: object, reg: Registration
-    ) -> bool:
-        return bool(stack) and reg in self._mine(stack, owner)
-
-    def _opaque_cycle(
-        self, stack: tuple[_Entry, ...], owner: object, reg: Registration
-    ) -> None:
-        mine = self._mine(stack, owner)
-        start = mine.index(reg)
-        nodes = tuple(self.registry.node(r) for r in (*mine[start:], reg))
-        raise cycle_error(reg, nodes, at_run_time=True)
-
     async def _wait_pending(
         self, pending: concurrent.futures.Future[None], reg: Registration
     ) -> None:
         """Wait for another task's creation of ``reg``, unless that is a cycle."""
-        stack = _OPAQUE.get()
-        owner = _owner()
-        if self._building(stack, owner, reg):  # waiting for ourselves would hang
-            self._opaque_cycle(stack, owner, reg)
+        self.opaque.refuse_self_wait(reg)
         await asyncio.shield(asyncio.wrap_future(pending))
 
     async def _wait_slot(
         self, pending: concurrent.futures.Future[None], reg: Registration, slot: Slot
     ) -> None:
         """Wait for another task's creation of singleton ``reg``, unless a cycle."""
-        me = _owner()
+        me = current_owner()
         self.waits.wait_begins(slot, reg, me)
         try:
             await self._wait_pending(pending, reg)
@@ -644,7 +563,7 @@ class Compiler:
             namespace["slot"] = self.slot(reg)
             namespace["WAITS"] = self.waits
             namespace["THREAD"] = threading.get_ident
-            namespace["OWNER"] = _owner
+            namespace["OWNER"] = current_owner
             namespace["WAIT_SLOT"] = self._wait_slot
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:

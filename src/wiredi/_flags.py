@@ -67,6 +67,28 @@ class GraphFlags:
                 path.append(current)
         return path
 
+    def cycle_from(self, reg: Registration) -> list[Registration] | None:
+        """A cycle reachable from ``reg`` (ending where it starts), or ``None``."""
+        path: list[Registration] = [reg]
+        on_path = {reg}
+        done: set[Registration] = set()
+        pending = [iter(self.targets(reg))]
+        while pending:
+            child = next(pending[-1], None)
+            if child is None:
+                pending.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+                continue
+            if child in on_path:
+                return [*path[path.index(child) :], child]
+            if child not in done:
+                path.append(child)
+                on_path.add(child)
+                pending.append(iter(self.targets(child)))
+        return None
+
     @staticmethod
     def _memo(
         cache: dict[Registration, bool],
