@@ -7,7 +7,12 @@ from typing import Generic, TypeVar
 import pytest
 
 from tests.fakes import Clock, IRepo, Order, SqlRepo, User, UserRepo
-from wiredi import RegistrationError, ServiceCollection
+from wiredi import (
+    GraphValidationError,
+    LifetimeError,
+    RegistrationError,
+    ServiceCollection,
+)
 
 T = TypeVar("T")
 
@@ -92,3 +97,37 @@ def test_a_generic_needing_a_bigger_form_of_itself_is_refused() -> None:
     )
     with pytest.raises(RegistrationError, match="expands without end"):
         provider.get_service(Growing[User])
+
+
+class Session:
+    pass
+
+
+class ISessionRepo(Generic[T]):
+    pass
+
+
+class SessionRepo(ISessionRepo[T]):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+def test_open_generic_singleton_capturing_a_scoped_service_fails_the_build() -> None:
+    """The capture is the same for every closed form, so validation reports it."""
+    services = ServiceCollection().add_scoped(Session)
+    services.add_singleton(ISessionRepo, SessionRepo)
+    with pytest.raises(GraphValidationError) as caught:
+        services.build_service_provider()
+    (error,) = caught.value.errors
+    assert isinstance(error, LifetimeError)
+    assert "would capture Session (scoped)" in str(error)
+
+
+def test_open_generic_scoped_with_scoped_dependency_is_fine() -> None:
+    services = ServiceCollection().add_scoped(Session)
+    services.add_scoped(ISessionRepo, SessionRepo)
+    provider = services.build_service_provider()
+    with provider.create_scope() as scope:
+        repo = scope.get_service(ISessionRepo[User])
+        assert isinstance(repo, SessionRepo)
+        assert repo.session is scope.get_service(Session)

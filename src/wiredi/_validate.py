@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import typing
+from typing import Any, TypeVar
 
 from wiredi._compile import Compiler
-from wiredi._edges import EdgeKind, alias_target, calls_of, effective_lifetime
+from wiredi._edges import (
+    EdgeKind,
+    alias_target,
+    calls_of,
+    edge_for,
+    effective_lifetime,
+)
 from wiredi._failures import cycle_error
+from wiredi._hints import DepKind
 from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration import Kind, Registration
 from wiredi._registry import Registry
@@ -83,6 +91,19 @@ class _Validator:
         finally:
             del path[reg]
         self._done.add(key)
+
+    def visit_open(self, reg: Registration) -> None:
+        """Check the dependencies of an open generic that do not use its type variables.
+
+        What those would capture is the same for every closed form.
+        """
+        if _rank(effective_lifetime(self.registry, reg)) is None:
+            return
+        for dep in self.registry.spec(reg).dependencies:
+            if dep.kind is not DepKind.SERVICE or _uses_typevars(dep.service_type):
+                continue
+            for target in edge_for(self.registry, dep, reg.component).targets:
+                self.visit(target, {reg: None}, reg)
 
     def _alias(
         self,
@@ -298,10 +319,11 @@ def validate_graph(registry: Registry, compiler: Compiler) -> list[DIError]:
     validator = _Validator(registry, compiler)
     validator.registration_checks()
     for reg in registry.registrations:
-        if reg.is_open_generic:
-            continue
         try:
-            validator.visit(reg, {}, None)
+            if reg.is_open_generic:
+                validator.visit_open(reg)
+            else:
+                validator.visit(reg, {}, None)
         except RecursionError:
             validator.errors.append(_too_deep(reg))
             break
@@ -330,3 +352,9 @@ def _too_deep(reg: Registration) -> RegistrationError:
         hint="build with validate=False (deep chains still resolve, and a cycle "
         "is still reported when resolved), or raise sys.setrecursionlimit()",
     )
+
+
+def _uses_typevars(hint: Any) -> bool:
+    if isinstance(hint, TypeVar):
+        return True
+    return any(_uses_typevars(arg) for arg in typing.get_args(hint))
