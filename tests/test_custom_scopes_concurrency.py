@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from wiredi import ContextScopeManager, ServiceCollection, ServiceProvider
+from wiredi import ContextScopeManager, ScopeError, ServiceCollection, ServiceProvider
 
 THREADS = 16
 THREAD_IDS = [f"tenant-{number}" for number in range(8)]
@@ -315,3 +315,46 @@ class TestMemory:
                 alive.add(scope.get_service(Connection))
         gc.collect()
         assert len(alive) <= 100
+
+
+class SlowSession:
+    started = threading.Event()
+    release = threading.Event()
+    made: list[SlowSession] = []
+
+    def __init__(self) -> None:
+        SlowSession.started.set()
+        SlowSession.release.wait(5)
+        self.closed = False
+        SlowSession.made.append(self)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_cleanup_during_a_build_disposes_what_that_build_finishes() -> None:
+    """cleanup_scope(id) while another thread builds for id: nothing escapes disposal."""
+    SlowSession.started.clear()
+    SlowSession.release.clear()
+    SlowSession.made.clear()
+    manager = ContextScopeManager()
+    services = ServiceCollection().add_scope_manager("session", manager)
+    provider = services.add(SlowSession, lifetime="session").build_service_provider()
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            with provider.create_scope("session", "alice") as scope:
+                scope.get_service(SlowSession)
+        except ScopeError as error:
+            errors.append(error)
+
+    worker = threading.Thread(target=build)
+    worker.start()
+    assert SlowSession.started.wait(5)
+    manager.cleanup_scope("alice")  # while SlowSession is being built for alice
+    SlowSession.release.set()
+    worker.join(5)
+    assert [session.closed for session in SlowSession.made] == [True]
+    assert len(errors) == 1
+    assert "custom scope 'alice' was closed" in str(errors[0])

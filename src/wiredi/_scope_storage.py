@@ -9,10 +9,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiredi._disposal import AsyncGeneratorFinalizer, GeneratorFinalizer, is_disposable
+from wiredi._disposal import (
+    AsyncGeneratorFinalizer,
+    ClosedDisposables,
+    GeneratorFinalizer,
+    is_disposable,
+)
 from wiredi.errors import DisposalError
 
 __all__ = ["ScopeStack", "ScopeStorage", "collect_error", "needs_await", "raise_errors"]
+
+
+class _Disposables(list[Any]):
+    """A storage's disposables; once taken, a late arrival is disposed at once.
+
+    A build for the id may still be running when the storage is dropped
+    (``cleanup_scope`` from another thread): what it finishes then is
+    disposed and that resolve raises ``ScopeError``, as for a closed scope.
+    """
+
+    __slots__ = ("closed_as",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed_as: str | None = None
+
+    def append(self, item: Any) -> None:
+        """Keep ``item`` for disposal, or dispose it now if the storage is gone."""
+        if self.closed_as is None:
+            super().append(item)
+        else:
+            ClosedDisposables(self.closed_as).append(item)
 
 
 class ScopeStorage(dict[Any, Any]):
@@ -32,7 +59,7 @@ class ScopeStorage(dict[Any, Any]):
         self.last_access = now
         # Set, under the manager's lock, when the manager lets go of it.
         self.dropped = False
-        self._disposables: list[Any] = []
+        self._disposables = _Disposables()
         self._tracked = False
 
     @property
@@ -42,9 +69,17 @@ class ScopeStorage(dict[Any, Any]):
         return self._disposables
 
     def take_disposables(self) -> list[Any]:
-        """Empty the storage; return what has to be disposed, in creation order."""
+        """Empty the storage; return what has to be disposed, in creation order.
+
+        The list is closed first, and for good: a dropped storage is never
+        used again, so anything still being built for it is refused (see
+        ``_Disposables.append``).
+        """
+        owned = self._disposables
+        owned.closed_as = f"custom scope {self.scope_id!r}"
         if self._tracked:
-            items, self._disposables = self._disposables, []
+            items = list(owned)
+            owned.clear()
         else:
             # list() copies in one step, even if a resolution still writes
             items = [value for value in list(self.values()) if is_disposable(value)]
