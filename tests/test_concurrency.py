@@ -440,3 +440,28 @@ class TestCyclesAcrossThreadsAndTasks:
             10,
         )
         assert [type(result) for result in results] == [CircularDependencyError] * 2
+
+    async def test_two_tasks_in_one_scope_entering_a_scoped_cycle_get_the_cycle(
+        self,
+    ) -> None:
+        async def make_left(resolver):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(0.01)  # both builds are under way before either asks
+            return await resolver.get_service_async(Right)
+
+        async def make_right(resolver):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(0.01)
+            return await resolver.get_service_async(Left)
+
+        services = ServiceCollection().add_scoped_factory(Left, make_left)
+        services.add_scoped_factory(Right, make_right)
+        provider = services.build_service_provider()
+        async with provider.create_scope() as scope:
+            results = await asyncio.wait_for(
+                asyncio.gather(
+                    scope.get_service_async(Left),
+                    scope.get_service_async(Right),
+                    return_exceptions=True,
+                ),
+                10,
+            )
+        assert [type(result) for result in results] == [CircularDependencyError] * 2

@@ -524,12 +524,15 @@ class Compiler:
         self.opaque.refuse_self_wait(reg)
         await asyncio.shield(asyncio.wrap_future(pending))
 
-    async def _wait_slot(
-        self, pending: concurrent.futures.Future[None], reg: Registration, slot: Slot
+    async def _wait_for_builder(
+        self, pending: concurrent.futures.Future[None], reg: Registration, key: Any
     ) -> None:
-        """Wait for another task's creation of singleton ``reg``, unless a cycle."""
+        """Wait for another task's creation of ``reg`` (``key``: what it builds).
+
+        Unless that closes a cycle of tasks waiting for each other.
+        """
         me = current_owner()
-        self.waits.wait_begins(slot, reg, me)
+        self.waits.wait_begins(key, reg, me)
         try:
             await self._wait_pending(pending, reg)
         finally:
@@ -564,12 +567,15 @@ class Compiler:
             namespace["WAITS"] = self.waits
             namespace["THREAD"] = threading.get_ident
             namespace["OWNER"] = current_owner
-            namespace["WAIT_SLOT"] = self._wait_slot
+            namespace["WAIT_BUILDER"] = self._wait_for_builder
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
             namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
             namespace["LOCK_KEY"] = SCOPE_LOCK_KEY
             namespace["NEW_LOCK"] = _thread.RLock
+            namespace["WAITS"] = self.waits
+            namespace["OWNER"] = current_owner
+            namespace["WAIT_BUILDER"] = self._wait_for_builder
             kind = "scoped"
         else:
             manager = self.registry.scope_managers.get(lifetime)

@@ -57,7 +57,7 @@ async def wrapper({args}):
                     break
         finally:
             slot.lock.release()
-        await WAIT_SLOT(pending, R, slot)
+        await WAIT_BUILDER(pending, R, slot)
     try:
         v = await build({root_args})
     except BaseException:
@@ -126,10 +126,11 @@ async def wrapper({args}):
                 pending = pendings.get(K)
                 if pending is None:
                     pending = pendings[K] = NEW_FUTURE()
+                    WAITS.started((r, K), R, OWNER())
                     break
         finally:
             lock.release()
-        await WAIT(pending, R)
+        await WAIT_BUILDER(pending, R, (r, K))
     try:
         v = await build({args})
     except BaseException:
@@ -138,6 +139,7 @@ async def wrapper({args}):
             pendings.pop(K, None)
         finally:
             lock.release()
+        WAITS.finished((r, K))
         RELEASE(pending)
         raise
     lock.acquire()
@@ -146,6 +148,7 @@ async def wrapper({args}):
         pendings.pop(K, None)
     finally:
         lock.release()
+    WAITS.finished((r, K))
     RELEASE(pending)
     return v
 """

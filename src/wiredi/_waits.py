@@ -1,12 +1,13 @@
-"""Who waits for whose singleton: a cycle across threads or tasks is an error.
+"""Who waits for whose service: a cycle across threads or tasks is an error.
 
 A factory that takes the resolver can ask for anything. If two threads (or
-tasks) start two such singletons at the same moment and each one's factory
-needs the other, each would wait forever for the one the other is building.
-Before waiting, a thread follows the chain "singleton -> thread building it
--> singleton that thread waits for -> ..."; reaching itself means nobody could
-ever go on, and it raises ``CircularDependencyError`` instead. Only creation
-pays for this: a built singleton is read without it.
+tasks) start two such singletons (or two async scoped services of one scope)
+at the same moment and each one's factory needs the other, each would wait
+forever for the one the other is building. Before waiting, a thread or task
+follows the chain "service -> who builds it -> what that one waits for ->
+..."; reaching itself means nobody could ever go on, and it raises
+``CircularDependencyError`` instead. Only creation pays for this: a built
+service is read without it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ __all__ = ["Waits"]
 
 
 class Waits:
-    """The singletons being built, by whom, and who waits for which."""
+    """The services being built, by whom, and who waits for which.
+
+    A service is keyed by its singleton slot, or by ``(scope, key)``.
+    """
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
