@@ -388,14 +388,24 @@ class ServiceCollection:
 
     # ---------------------------------------------------------- factories
 
-    def _add_factory(
-        self, name: str, service_type: Any, factory: Any, lifetime: str, component: str
+    def _add_made(
+        self,
+        name: str,
+        service_type: Any,
+        made: Any,
+        lifetime: str,
+        component: str,
+        *,
+        kind: Kind = Kind.FACTORY,
+        only_new: bool = False,
     ) -> Self:
-        call = CallText(name, service_type, ", ...")
-        self._register(
-            call, service_type, factory, lifetime, component,
-            kind=Kind.FACTORY, where=caller_location(),
-        )  # fmt: skip
+        """Register a factory (or an instance); ``only_new`` for ``try_add_*``."""
+        if not (only_new and self._has(service_type, component)):
+            self._register(
+                CallText(name, service_type, ", ..."),
+                service_type, made, lifetime, component,
+                kind=kind, where=caller_location(),
+            )  # fmt: skip
         return self
 
     def add_singleton_factory(
@@ -426,7 +436,7 @@ class ServiceCollection:
             assert services.build_service_provider().get_service(Settings).url
             ```
         """
-        return self._add_factory(
+        return self._add_made(
             "add_singleton_factory",
             service_type,
             factory,
@@ -467,7 +477,7 @@ class ServiceCollection:
             assert session.closed
             ```
         """
-        return self._add_factory(
+        return self._add_made(
             "add_scoped_factory", service_type, factory, Lifetime.SCOPED, component
         )
 
@@ -493,7 +503,7 @@ class ServiceCollection:
             assert provider.get_service(int) != provider.get_service(int)
             ```
         """
-        return self._add_factory(
+        return self._add_made(
             "add_transient_factory",
             service_type,
             factory,
@@ -517,12 +527,10 @@ class ServiceCollection:
             assert provider.get_service(logging.Logger) is logger
             ```
         """
-        call = CallText("add_instance", service_type, ", ...")
-        self._register(
-            call, service_type, instance, Lifetime.SINGLETON, component,
-            kind=Kind.INSTANCE, where=caller_location(),
+        return self._add_made(
+            "add_instance", service_type, instance, Lifetime.SINGLETON, component,
+            kind=Kind.INSTANCE,
         )  # fmt: skip
-        return self
 
     def add_alias(
         self,
@@ -719,17 +727,6 @@ class ServiceCollection:
             )  # fmt: skip
         return self
 
-    def _try_add_factory(
-        self, name: str, service_type: Any, factory: Any, lifetime: str, component: str
-    ) -> Self:
-        if not self._has(service_type, component):
-            self._register(
-                CallText(name, service_type, ", ..."),
-                service_type, factory, lifetime, component,
-                kind=Kind.FACTORY, where=caller_location(),
-            )  # fmt: skip
-        return self
-
     def try_add_singleton_factory(
         self,
         service_type: TypeForm[T],
@@ -751,9 +748,9 @@ class ServiceCollection:
             assert len(services) == 1
             ```
         """
-        return self._try_add_factory(
+        return self._add_made(
             "try_add_singleton_factory", service_type, factory,
-            Lifetime.SINGLETON, component,
+            Lifetime.SINGLETON, component, only_new=True,
         )  # fmt: skip
 
     def try_add_scoped_factory(
@@ -776,9 +773,10 @@ class ServiceCollection:
             assert len(services) == 1
             ```
         """
-        return self._try_add_factory(
-            "try_add_scoped_factory", service_type, factory, Lifetime.SCOPED, component
-        )
+        return self._add_made(
+            "try_add_scoped_factory", service_type, factory,
+            Lifetime.SCOPED, component, only_new=True,
+        )  # fmt: skip
 
     def try_add_transient_factory(
         self,
@@ -801,9 +799,9 @@ class ServiceCollection:
             assert len(services) == 1
             ```
         """
-        return self._try_add_factory(
+        return self._add_made(
             "try_add_transient_factory", service_type, factory,
-            Lifetime.TRANSIENT, component,
+            Lifetime.TRANSIENT, component, only_new=True,
         )  # fmt: skip
 
     def try_add_instance(
@@ -822,13 +820,10 @@ class ServiceCollection:
             assert len(services) == 1
             ```
         """
-        if not self._has(service_type, component):
-            self._register(
-                CallText("try_add_instance", service_type, ", ..."),
-                service_type, instance, Lifetime.SINGLETON, component,
-                kind=Kind.INSTANCE, where=caller_location(),
-            )  # fmt: skip
-        return self
+        return self._add_made(
+            "try_add_instance", service_type, instance, Lifetime.SINGLETON, component,
+            kind=Kind.INSTANCE, only_new=True,
+        )  # fmt: skip
 
     def replace(
         self,

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from typing_extensions import TypeForm
 
 from wiredi._failures import cycle_error
+from wiredi._raisers import async_needed
 from wiredi._registration import Kind, Registration
 from wiredi._render import render_path, type_name
 from wiredi.errors import (
@@ -331,17 +332,12 @@ class CurrentGraph:
     def _needs_async(
         self, registration: Registration, asked: Any
     ) -> AsyncResolutionError:
-        registry = self._compiler.registry
-        path = self._compiler.flags.async_path(registration)
-        culprit = registry.node(path[-1])
         name = type_name(asked)
-        return AsyncResolutionError(
-            f"CurrentGraph.resolve({name}) needs the async factory of "
-            f"{type_name(culprit.service_type)}",
-            service_type=registration.service_type,
-            component=registration.component,
-            path=(*(frame[0] for frame in self._frames), *map(registry.node, path)),
-            registered_at=culprit.registered_at,
+        return async_needed(
+            self._compiler.registry,
+            self._compiler.flags.async_path(registration),
+            who=f"CurrentGraph.resolve({name})",
+            before=[frame[0] for frame in self._frames],
             hint=f"await graph.resolve_async({name}) in an async factory "
             "(use_from_current_graph_async(...) instead of use_from_current_graph)",
         )

@@ -19,7 +19,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._disposal import AsyncGeneratorFinalizer, dispose_all, dispose_all_async
+from wiredi._disposal import (
+    AsyncGeneratorFinalizer,
+    async_close_hint,
+    dispose_all,
+    dispose_all_async,
+)
 from wiredi._render import type_name
 from wiredi._scope_storage import (
     ScopeStack,
@@ -702,9 +707,7 @@ def _needs_async_close(items: list[Any], what: str) -> ScopeError:
     return ScopeError(
         f"{names} can only be closed with aclose() and {what} was closed "
         "synchronously; the other objects were closed",
-        hint="leave it with `async with provider.create_scope(name, id)`, or use "
-        "`await manager.aexit_scope()` / `await manager.acleanup_scope(id)`; "
-        "until then it is kept for the manager's next async close",
+        hint=async_close_hint(what),
     )
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "AsyncGeneratorFinalizer",
     "ClosedDisposables",
     "GeneratorFinalizer",
+    "async_close_hint",
     "dispose_all",
     "dispose_all_async",
     "first_value",
@@ -165,18 +166,19 @@ def _close_sync(item: Any, what: str) -> None:
             f"{type(item).__qualname__} only has aclose() and cannot be closed "
             f"by a sync close of {what}",
             service_type=type(item),
-            hint=_async_close_hint(what),
+            hint=async_close_hint(what),
         )
 
 
-def _async_close_hint(what: str) -> str:
+def async_close_hint(what: str) -> str:
+    """How to close ``what`` ("the provider", "the scope", "custom scope ...")."""
     if what == "the provider":
         return "close the provider with `await provider.aclose()` or `async with`"
     if what.startswith("custom scope"):
         return (
             "leave it with `async with provider.create_scope(name, id)`, or use "
-            "`await manager.aexit_scope()` / `acleanup_scope(id)`; until then it "
-            "is kept for the manager's next async close"
+            "`await manager.aexit_scope()` / `await manager.acleanup_scope(id)`; "
+            "until then it is kept for the manager's next async close"
         )
     return (
         "use `async with provider.create_scope() as scope:` or `await scope.aclose()`"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._edges import Edge, EdgeKind
+from wiredi._raisers import async_needed
 from wiredi._render import type_name
 from wiredi.errors import (
-    AsyncResolutionError,
     DependencyNode,
     RegistrationError,
     ServiceNotFoundError,
@@ -109,14 +109,11 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
 
 
 def _refuse_sync(compiler: Any, function: Any, edge: Edge, target: Any) -> None:
-    path = tuple(compiler.registry.node(r) for r in compiler.flags.async_path(target))
     name = type_name(function)
-    raise AsyncResolutionError(
-        f"invoke({name}): parameter {edge.name!r} needs the async factory of "
-        f"{type_name(path[-1].service_type)} and invoke() is sync",
-        service_type=target.service_type,
-        component=target.component,
-        path=path,
-        registered_at=path[-1].registered_at,
+    raise async_needed(
+        compiler.registry,
+        compiler.flags.async_path(target),
+        who=f"invoke({name}): parameter {edge.name!r}",
+        why=" and invoke() is sync",
         hint=f"use `await resolver.invoke_async({name})` (nothing was created)",
     )

@@ -20,7 +20,13 @@ from wiredi.errors import (
     ServiceNotFoundError,
 )
 
-__all__ = ["async_raiser", "cycle_raiser", "missing_raiser", "unresolvable_raiser"]
+__all__ = [
+    "async_needed",
+    "async_raiser",
+    "cycle_raiser",
+    "missing_raiser",
+    "unresolvable_raiser",
+]
 
 Fn = Callable[..., Any]
 
@@ -36,22 +42,40 @@ def cycle_raiser(registry: Registry, cycle: Sequence[Registration]) -> Fn:
     return raise_cycle
 
 
+def async_needed(
+    registry: Registry,
+    path: Sequence[Registration],
+    *,
+    who: str,
+    why: str = "",
+    hint: str,
+    before: Sequence[DependencyNode] = (),
+) -> AsyncResolutionError:
+    """``who`` (resolving ``path[0]``) met the async factory of ``path[-1]``."""
+    reg = path[0]
+    nodes = (*before, *(registry.node(r) for r in path))
+    culprit = nodes[-1]
+    return AsyncResolutionError(
+        f"{who} needs the async factory of {type_name(culprit.service_type)}{why}",
+        service_type=reg.service_type,
+        component=reg.component,
+        path=nodes,
+        registered_at=culprit.registered_at,
+        hint=hint,
+    )
+
+
 def async_raiser(registry: Registry, path: Sequence[Registration]) -> Fn:
     """The sync resolver of ``path[0]``, whose graph awaits ``path[-1]``."""
     reg = path[0]
-    nodes = tuple(registry.node(r) for r in path)
-    culprit = nodes[-1]
     name = type_name(reg.service_type)
 
     def raise_async(*_: Any) -> Any:
-        raise AsyncResolutionError(
-            f"{name} needs the async factory of "
-            f"{type_name(culprit.service_type)} and cannot be resolved by a "
-            "sync call",
-            service_type=reg.service_type,
-            component=reg.component,
-            path=nodes,
-            registered_at=culprit.registered_at,
+        raise async_needed(
+            registry,
+            path,
+            who=name,
+            why=" and cannot be resolved by a sync call",
             hint=f"use `await resolver.get_service_async("
             f"{name}{component_arg(reg.component)})` (nothing was created)",
         )

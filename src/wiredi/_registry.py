@@ -237,8 +237,8 @@ class Registry:
                 f"there with {where}, or register it in component {component!r}"
             )
         in_component = f", component={component!r}" if component else ""
-        top_level = _top_level_fix(service_type, in_component)
-        if top_level is not None and not parameter:
+        top_level = None if parameter else _top_level_fix(service_type, in_component)
+        if top_level is not None:
             return top_level
         if getattr(service_type, "__qualname__", None) == "IConfiguration":
             example = (

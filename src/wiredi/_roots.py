@@ -57,16 +57,16 @@ class Roots:
     def sync_fn(self, service_type: Any, component: str) -> Fn:
         """The resolver of ``service_type`` for ``get_service``."""
         with self.compiler.lock:
-            fn = self._single(service_type, component, is_async=False)
+            reg = self.registry.resolve_one(service_type, component)
+            fn = self._single(reg, service_type, component, is_async=False)
             table = self.sync.setdefault(component, {})
-            if self._is_shared(service_type, component):
+            if self._is_shared(reg):
                 fn = self._publishing(service_type, fn, table)
             table[service_type] = fn
             return fn
 
-    def _is_shared(self, service_type: Any, component: str) -> bool:
-        """Whether ``get_service(service_type)`` gives one object for the provider."""
-        reg = self.registry.resolve_one(service_type, component)
+    def _is_shared(self, reg: Registration | None) -> bool:
+        """Whether ``reg`` gives one object for the provider (and no await)."""
         return (
             reg is not None
             and (reg.kind is Kind.INSTANCE or reg.lifetime == Lifetime.SINGLETON)
@@ -93,12 +93,19 @@ class Roots:
         with self.compiler.lock:
             reg = self.registry.resolve_one(service_type, component)
             awaits = reg is not None and self.compiler.flags.is_async(reg)
-            entry = (self._single(service_type, component, is_async=awaits), awaits)
+            fn = self._single(reg, service_type, component, is_async=awaits)
+            entry = (fn, awaits)
             self.async_.setdefault(component, {})[service_type] = entry
             return entry
 
-    def _single(self, service_type: Any, component: str, *, is_async: bool) -> Fn:
-        reg = self.registry.resolve_one(service_type, component)
+    def _single(
+        self,
+        reg: Registration | None,
+        service_type: Any,
+        component: str,
+        *,
+        is_async: bool,
+    ) -> Fn:
         if reg is not None:
             return self.compiler.fn(reg, is_async=is_async, ctx=False)
         if _is_resolver_type(service_type):
