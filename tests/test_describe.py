@@ -14,7 +14,7 @@ from wiredi import (
     ServiceCollection,
     ServiceNotFoundError,
 )
-from wiredi._describe import describe
+from wiredi._graph.describe import describe
 
 T = TypeVar("T")
 

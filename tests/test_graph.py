@@ -18,7 +18,7 @@ import wiredi.graph
 from tests import graph_sample
 from wiredi import ServiceCollection, ServiceProvider
 from wiredi.__main__ import main
-from wiredi._describe import describe_registration
+from wiredi._graph.describe import describe_registration
 from wiredi.graph import to_dot, to_mermaid, to_text
 
 ROOT = Path(__file__).resolve().parent.parent

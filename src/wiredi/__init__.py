@@ -22,15 +22,15 @@ Example:
     ```
 """
 
-from wiredi._collection import ServiceCollection
-from wiredi._components import FromComponent
-from wiredi._context import CurrentGraph, DependencyContext
-from wiredi._context_scopes import ContextScopeManager
-from wiredi._lifetime import Lifetime
-from wiredi._provider import Scope, ServiceProvider
-from wiredi._registration import Registration
-from wiredi._resolver import Resolver
-from wiredi._scope_managers import ScopeManager
+from wiredi._registration.collection import ServiceCollection
+from wiredi._registration.components import FromComponent
+from wiredi._compiler.context import CurrentGraph, DependencyContext
+from wiredi._runtime.context_scope_manager import ContextScopeManager
+from wiredi._registration.lifetimes import Lifetime
+from wiredi._runtime.provider import Scope, ServiceProvider
+from wiredi._registration.registration import Registration
+from wiredi._registration.resolver import Resolver
+from wiredi._registration.scope_manager import ScopeManager
 from wiredi.errors import (
     AsyncResolutionError,
     CircularDependencyError,

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from wiredi._render import render_path
+from wiredi._rendering import render_path
 
 __all__ = [
     "AsyncResolutionError",

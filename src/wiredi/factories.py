@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 
 from typing_extensions import TypeForm
 
-from wiredi._context import CurrentGraph
-from wiredi._render import type_name
+from wiredi._compiler.context import CurrentGraph
+from wiredi._rendering import type_name
 
 __all__ = ["use_from_current_graph", "use_from_current_graph_async"]
 

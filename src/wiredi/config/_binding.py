@@ -19,7 +19,7 @@ from collections import abc
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, cast
 
-from wiredi._render import type_name
+from wiredi._rendering import type_name
 from wiredi.config._configuration import (
     SEPARATOR,
     IConfiguration,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._edges import Edge, EdgeKind
-from wiredi._raisers import async_needed
-from wiredi._render import type_name
+from wiredi._graph.edges import Edge, EdgeKind
+from wiredi._compiler.raising import async_needed
+from wiredi._rendering import type_name
 from wiredi.errors import (
     DependencyNode,
     RegistrationError,

@@ -11,12 +11,12 @@ from collections import ChainMap
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
-from wiredi._checks import origin_class
-from wiredi._collection import Decoration, OptionsBinding
-from wiredi._hints import CallableSpec, read_callable
-from wiredi._registration import Kind, Registration
-from wiredi._render import type_name
-from wiredi._scope_managers import ScopeManager
+from wiredi._registration.checks import origin_class
+from wiredi._registration.collection import Decoration, OptionsBinding
+from wiredi._registration.hints import CallableSpec, read_callable
+from wiredi._registration.registration import Kind, Registration
+from wiredi._rendering import type_name
+from wiredi._registration.scope_manager import ScopeManager
 from wiredi.errors import DependencyNode, RegistrationError
 
 __all__ = ["Registry"]
@@ -58,7 +58,7 @@ class Registry:
         self._generic_cache: MutableMapping[tuple[Registration, Any], Registration] = {}
         self._typevars: MutableMapping[Registration, dict[Any, Any]] = {}
         self._nodes: MutableMapping[Registration, DependencyNode] = {}
-        # calls_of() results, filled by wiredi._edges (edges depend only on
+        # calls_of() results, filled by wiredi._graph.edges (edges depend only on
         # this registry, so each registration's are computed once)
         self.calls_cache: dict[Registration, Any] = {}
 

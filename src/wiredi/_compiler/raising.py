@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from wiredi._failures import component_arg, cycle_error, raise_with
-from wiredi._registration import Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
+from wiredi._compiler.failure_notes import component_arg, cycle_error, raise_with
+from wiredi._registration.registration import Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
 from wiredi.errors import (
     AsyncResolutionError,
     DependencyNode,

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
-from wiredi._render import type_name
+from wiredi._rendering import type_name
 from wiredi.errors import DisposalError, RegistrationError, ScopeError
 
 __all__ = [

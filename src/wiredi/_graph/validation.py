@@ -5,21 +5,21 @@ from __future__ import annotations
 import typing
 from typing import Any, TypeVar
 
-from wiredi._compile import Compiler
-from wiredi._edges import (
+from wiredi._compiler.compiler import Compiler
+from wiredi._graph.edges import (
     EdgeKind,
     alias_target,
     calls_of,
     edge_for,
     effective_lifetime,
 )
-from wiredi._failures import cycle_error
-from wiredi._hints import DepKind
-from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
-from wiredi._registration import Kind, Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
-from wiredi._roots import registration_uses_context
+from wiredi._compiler.failure_notes import cycle_error
+from wiredi._registration.hints import DepKind
+from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
+from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
+from wiredi._compiler.entry_tables import registration_uses_context
 from wiredi.errors import (
     ConfigurationError,
     DependencyNode,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from wiredi._failures import cycle_error
-from wiredi._registration import Registration
-from wiredi._registry import Registry
+from wiredi._compiler.failure_notes import cycle_error
+from wiredi._registration.registration import Registration
+from wiredi._graph.registry import Registry
 
 __all__ = ["Waits"]
 

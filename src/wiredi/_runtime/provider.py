@@ -14,25 +14,25 @@ from typing import Any, Self, TypeVar
 
 from typing_extensions import TypeForm
 
-from wiredi._collection import Decoration, OptionsBinding
-from wiredi._compile import SCOPE_LOCK_KEY, Compiler
-from wiredi._core import ClosedTable, Core
-from wiredi._describe import describe as describe_tree
-from wiredi._disposal import (
+from wiredi._registration.collection import Decoration, OptionsBinding
+from wiredi._compiler.compiler import SCOPE_LOCK_KEY, Compiler
+from wiredi._runtime.provider_core import ClosedTable, Core
+from wiredi._graph.describe import describe as describe_tree
+from wiredi._runtime.disposal import (
     CLOSED_PROVIDER,
     CLOSED_SCOPE,
     dispose_all,
     dispose_all_async,
     is_disposable,
 )
-from wiredi._failures import finish_error
-from wiredi._invoke import invoke_arguments
-from wiredi._options import options_registrations, override_registration
-from wiredi._overrides import OverrideStack
-from wiredi._registration import Registration
-from wiredi._registry import Registry
-from wiredi._scope_managers import ScopeManager
-from wiredi._validate import validate_graph
+from wiredi._compiler.failure_notes import finish_error
+from wiredi._runtime.invoke import invoke_arguments
+from wiredi._registration.options import options_registrations, override_registration
+from wiredi._runtime.overrides import OverrideStack
+from wiredi._registration.registration import Registration
+from wiredi._graph.registry import Registry
+from wiredi._registration.scope_manager import ScopeManager
+from wiredi._graph.validation import validate_graph
 from wiredi.errors import (
     GraphValidationError,
     RegistrationError,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from typing_extensions import TypeForm
 
-from wiredi._checks import (
+from wiredi._registration.checks import (
     Call,
     CallText,
     check_factory,
@@ -16,14 +16,14 @@ from wiredi._checks import (
     check_instance,
     check_service_type,
 )
-from wiredi._lifetime import Lifetime, close_builtin, parse_lifetime
-from wiredi._registration import Kind, Registration, caller_location
-from wiredi._render import type_name
-from wiredi._scope_managers import ScopeManager
+from wiredi._registration.lifetimes import Lifetime, close_builtin, parse_lifetime
+from wiredi._registration.registration import Kind, Registration, caller_location
+from wiredi._rendering import type_name
+from wiredi._registration.scope_manager import ScopeManager
 from wiredi.errors import RegistrationError
 
 if TYPE_CHECKING:  # import cycle: the provider is built from this module's data
-    from wiredi._provider import ServiceProvider
+    from wiredi._runtime.provider import ServiceProvider
 
 __all__ = ["Decoration", "OptionsBinding", "ServiceCollection"]
 
@@ -1073,7 +1073,7 @@ class ServiceCollection:
                 assert isinstance(sp.get_service(Clock), Clock)
             ```
         """
-        from wiredi._provider import ServiceProvider  # noqa: PLC0415 - import cycle
+        from wiredi._runtime.provider import ServiceProvider  # noqa: PLC0415 - import cycle
 
         return ServiceProvider._build(
             tuple(self._state.registrations),

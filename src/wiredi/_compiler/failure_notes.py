@@ -12,8 +12,8 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
-from wiredi._registration import Registration
-from wiredi._render import render_path, type_name
+from wiredi._registration.registration import Registration
+from wiredi._rendering import render_path, type_name
 from wiredi.errors import (
     CircularDependencyError,
     DependencyNode,

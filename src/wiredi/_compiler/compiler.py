@@ -16,39 +16,39 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._codegen import make_function
-from wiredi._context import NOT_PINNED, CurrentGraph, context_of
-from wiredi._disposal import (
+from wiredi._compiler.codegen import make_function
+from wiredi._compiler.context import NOT_PINNED, CurrentGraph, context_of
+from wiredi._runtime.disposal import (
     AsyncGeneratorFinalizer,
     GeneratorFinalizer,
     first_value,
     first_value_async,
     is_disposable_type,
 )
-from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
-from wiredi._failures import (
+from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._compiler.failure_notes import (
     add_trails,
     no_active_scope,
     raiser,
     scope_error_from_root,
     unknown_scope,
 )
-from wiredi._flags import GraphFlags
-from wiredi._hints import FactoryKind
-from wiredi._lifetime import BUILTIN_LIFETIMES, Lifetime
-from wiredi._once import edge_producer, once_build
-from wiredi._opaque import OpaqueBuilds, current_owner
-from wiredi._raisers import (
+from wiredi._graph.facts import GraphFlags
+from wiredi._registration.hints import FactoryKind
+from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
+from wiredi._compiler.singleton_builds import edge_producer, once_build
+from wiredi._compiler.build_stack import OpaqueBuilds, current_owner
+from wiredi._compiler.raising import (
     async_raiser,
     cycle_raiser,
     missing_raiser,
     unresolvable_raiser,
 )
-from wiredi._registration import Kind, Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
-from wiredi._templates import fill
-from wiredi._waits import Waits
+from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
+from wiredi._compiler.templates import fill
+from wiredi._compiler.wait_graph import Waits
 from wiredi.errors import (
     DependencyNode,
 )

@@ -25,11 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wiredi._edges import Call, Edge, EdgeKind, alias_target, calls_of
-from wiredi._hints import Dependency
-from wiredi._registration import Kind, Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
+from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._registration.hints import Dependency
+from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
 from wiredi.errors import ServiceNotFoundError
 
 __all__ = ["builder_name", "describe", "describe_registration"]

@@ -7,16 +7,16 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._compile import Compiler
-from wiredi._context import CurrentGraph, DependencyContext
-from wiredi._edges import Edge, EdgeKind, calls_of, edge_for
-from wiredi._hints import read_callable
-from wiredi._lifetime import Lifetime
-from wiredi._raisers import missing_raiser
-from wiredi._registration import Kind, Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
-from wiredi._resolver import Resolver
+from wiredi._compiler.compiler import Compiler
+from wiredi._compiler.context import CurrentGraph, DependencyContext
+from wiredi._graph.edges import Edge, EdgeKind, calls_of, edge_for
+from wiredi._registration.hints import read_callable
+from wiredi._registration.lifetimes import Lifetime
+from wiredi._compiler.raising import missing_raiser
+from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
+from wiredi._registration.resolver import Resolver
 from wiredi.errors import ScopeError
 
 __all__ = ["Roots"]
@@ -27,7 +27,7 @@ Invoker = tuple[tuple[str, bool, Edge], ...]
 
 
 def _is_resolver_type(service_type: Any) -> bool:
-    from wiredi._provider import Scope, ServiceProvider  # noqa: PLC0415 - import cycle
+    from wiredi._runtime.provider import Scope, ServiceProvider  # noqa: PLC0415 - import cycle
 
     return service_type in (ServiceProvider, Scope, Resolver)
 

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._compile import Compiler
-from wiredi._core import Core
-from wiredi._registration import Registration
+from wiredi._compiler.compiler import Compiler
+from wiredi._runtime.provider_core import Core
+from wiredi._registration.registration import Registration
 
 __all__ = ["OverrideStack"]
 

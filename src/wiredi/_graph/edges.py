@@ -9,11 +9,11 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from wiredi._collection import Decoration
-from wiredi._hints import CallableSpec, Dependency, DepKind, FactoryKind
-from wiredi._registration import Kind, Registration
-from wiredi._registry import Registry
-from wiredi._render import type_name
+from wiredi._registration.collection import Decoration
+from wiredi._registration.hints import CallableSpec, Dependency, DepKind, FactoryKind
+from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.registry import Registry
+from wiredi._rendering import type_name
 
 __all__ = [
     "Call",

@@ -11,7 +11,8 @@ from typing import Any
 
 __all__ = ["Kind", "Registration", "caller_location"]
 
-_PACKAGE_PREFIX = os.path.dirname(os.path.abspath(__file__)) + os.sep  # noqa: PTH100, PTH120
+# the wiredi package folder (this file is in wiredi/_registration/)
+_PACKAGE_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
 
 
 class Kind(enum.Enum):

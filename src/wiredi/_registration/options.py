@@ -7,11 +7,11 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from wiredi._checks import check_service_type, origin_class
-from wiredi._collection import OptionsBinding
-from wiredi._components import FromComponent
-from wiredi._lifetime import Lifetime
-from wiredi._registration import Kind, Registration, caller_location
+from wiredi._registration.checks import check_service_type, origin_class
+from wiredi._registration.collection import OptionsBinding
+from wiredi._registration.components import FromComponent
+from wiredi._registration.lifetimes import Lifetime
+from wiredi._registration.registration import Kind, Registration, caller_location
 
 __all__ = ["options_registrations", "override_registration"]
 

@@ -19,14 +19,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._disposal import (
+from wiredi._runtime.disposal import (
     AsyncGeneratorFinalizer,
     async_close_hint,
     dispose_all,
     dispose_all_async,
 )
-from wiredi._render import type_name
-from wiredi._scope_storage import (
+from wiredi._rendering import type_name
+from wiredi._runtime.scope_storage import (
     ScopeStack,
     ScopeStorage,
     collect_error,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiredi._disposal import (
+from wiredi._runtime.disposal import (
     AsyncGeneratorFinalizer,
     ClosedDisposables,
     GeneratorFinalizer,

@@ -6,7 +6,7 @@ import inspect
 import typing
 from typing import Any
 
-from wiredi._render import type_name
+from wiredi._rendering import type_name
 from wiredi.errors import RegistrationError
 
 __all__ = [

@@ -11,7 +11,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from wiredi._components import FromComponent
+from wiredi._registration.components import FromComponent
 
 __all__ = [
     "CallableSpec",
@@ -96,9 +96,9 @@ class CallableSpec:
 @functools.cache
 def _special_kinds() -> dict[Any, DepKind]:
     # Imported on first use: the provider and context modules import this one.
-    from wiredi._context import CurrentGraph, DependencyContext  # noqa: PLC0415
-    from wiredi._provider import Scope, ServiceProvider  # noqa: PLC0415
-    from wiredi._resolver import Resolver  # noqa: PLC0415
+    from wiredi._compiler.context import CurrentGraph, DependencyContext  # noqa: PLC0415
+    from wiredi._runtime.provider import Scope, ServiceProvider  # noqa: PLC0415
+    from wiredi._registration.resolver import Resolver  # noqa: PLC0415
 
     return {
         ServiceProvider: DepKind.RESOLVER,

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 from typing_extensions import TypeForm
 
-from wiredi._failures import cycle_error
-from wiredi._raisers import async_needed
-from wiredi._registration import Kind, Registration
-from wiredi._render import render_path, type_name
+from wiredi._compiler.failure_notes import cycle_error
+from wiredi._compiler.raising import async_needed
+from wiredi._registration.registration import Kind, Registration
+from wiredi._rendering import render_path, type_name
 from wiredi.errors import (
     AsyncResolutionError,
     DependencyNode,
