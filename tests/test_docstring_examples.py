@@ -33,7 +33,12 @@ def _documented() -> Iterator[tuple[str, str]]:
             yield f"{module_name}.{name}", obj.__doc__ or ""
             if not inspect.isclass(obj):
                 continue
-            for attr, member in vars(obj).items():
+            # the class and its wiredi bases (ServiceCollection is built from mixins)
+            members: dict[str, object] = {}
+            for cls in reversed(obj.__mro__):
+                if cls.__module__.startswith("wiredi"):
+                    members.update(vars(cls))
+            for attr, member in members.items():
                 if attr.startswith("_"):
                     continue
                 target = member.fget if isinstance(member, property) else member

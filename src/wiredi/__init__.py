@@ -22,15 +22,15 @@ Example:
     ```
 """
 
-from wiredi._registration.collection import ServiceCollection
-from wiredi._registration.components import FromComponent
 from wiredi._compiler.context import CurrentGraph, DependencyContext
-from wiredi._runtime.context_scope_manager import ContextScopeManager
+from wiredi._registration.components import FromComponent
 from wiredi._registration.lifetimes import Lifetime
-from wiredi._runtime.provider import Scope, ServiceProvider
 from wiredi._registration.registration import Registration
 from wiredi._registration.resolver import Resolver
 from wiredi._registration.scope_manager import ScopeManager
+from wiredi._runtime.context_scope_manager import ContextScopeManager
+from wiredi._runtime.provider import Scope, ServiceProvider
+from wiredi._service_collection import ServiceCollection
 from wiredi.errors import (
     AsyncResolutionError,
     CircularDependencyError,

@@ -15,8 +15,8 @@ import inspect
 import sys
 from collections.abc import Callable, Sequence
 
-from wiredi._registration.collection import ServiceCollection
 from wiredi._runtime.provider import ServiceProvider
+from wiredi._service_collection import ServiceCollection
 from wiredi.graph import to_dot, to_mermaid, to_text
 
 __all__ = ["main"]

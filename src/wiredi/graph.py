@@ -41,13 +41,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from wiredi._registration.collection import ServiceCollection
 from wiredi._graph.describe import builder_name, describe_registration
 from wiredi._graph.edges import EdgeKind, alias_target, calls_of
-from wiredi._runtime.provider import ServiceProvider
-from wiredi._registration.registration import Kind, Registration
 from wiredi._graph.registry import Registry
+from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
+from wiredi._runtime.provider import ServiceProvider
+from wiredi._service_collection import ServiceCollection
 
 __all__ = ["to_dot", "to_mermaid", "to_text"]
 

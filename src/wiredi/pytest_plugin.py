@@ -28,8 +28,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from wiredi._registration.collection import ServiceCollection
 from wiredi._runtime.provider import Scope, ServiceProvider
+from wiredi._service_collection import ServiceCollection
 
 __all__ = ["wiredi_provider", "wiredi_scope", "wiredi_services"]
 

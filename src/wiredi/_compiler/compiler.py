@@ -16,16 +16,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from wiredi._compiler.build_stack import OpaqueBuilds, current_owner
 from wiredi._compiler.codegen import make_function
 from wiredi._compiler.context import NOT_PINNED, CurrentGraph, context_of
-from wiredi._runtime.disposal import (
-    AsyncGeneratorFinalizer,
-    GeneratorFinalizer,
-    first_value,
-    first_value_async,
-    is_disposable_type,
-)
-from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
 from wiredi._compiler.failure_notes import (
     add_trails,
     no_active_scope,
@@ -33,22 +26,29 @@ from wiredi._compiler.failure_notes import (
     scope_error_from_root,
     unknown_scope,
 )
-from wiredi._graph.facts import GraphFlags
-from wiredi._registration.hints import FactoryKind
-from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
-from wiredi._compiler.singleton_builds import edge_producer, once_build
-from wiredi._compiler.build_stack import OpaqueBuilds, current_owner
+from wiredi._compiler.finalizers import (
+    AsyncGeneratorFinalizer,
+    GeneratorFinalizer,
+    first_value,
+    first_value_async,
+    is_disposable_type,
+)
 from wiredi._compiler.raising import (
     async_raiser,
     cycle_raiser,
     missing_raiser,
     unresolvable_raiser,
 )
-from wiredi._registration.registration import Kind, Registration
-from wiredi._graph.registry import Registry
-from wiredi._rendering import type_name
+from wiredi._compiler.singleton_builds import edge_producer, once_build
 from wiredi._compiler.templates import fill
 from wiredi._compiler.wait_graph import Waits
+from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._graph.facts import GraphFlags
+from wiredi._graph.registry import Registry
+from wiredi._registration.hints import FactoryKind
+from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
+from wiredi._registration.registration import Kind, Registration
+from wiredi._rendering import type_name
 from wiredi.errors import (
     DependencyNode,
 )

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from typing_extensions import TypeForm
 
-from wiredi._compiler.failure_notes import cycle_error
 from wiredi._compiler.raising import async_needed
+from wiredi._graph.cycles import cycle_error
+from wiredi._registration.hints import DepKind
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import render_path, type_name
 from wiredi.errors import (
@@ -72,6 +73,7 @@ class DependencyContext:
     """
 
     __slots__ = ("_component", "_graph", "_param", "_path", "_service_type")
+    __wiredi_dependency_kind__ = DepKind.CONTEXT  # see hints.SPECIAL_KIND
 
     def __init__(
         self,
@@ -174,6 +176,7 @@ class CurrentGraph:
         "_pinned",
         "_resolver",
     )
+    __wiredi_dependency_kind__ = DepKind.GRAPH  # see hints.SPECIAL_KIND
 
     def __init__(self, resolver: Any, compiler: Any) -> None:
         self._resolver = resolver

@@ -9,14 +9,13 @@ from typing import Any
 
 from wiredi._compiler.compiler import Compiler
 from wiredi._compiler.context import CurrentGraph, DependencyContext
-from wiredi._graph.edges import Edge, EdgeKind, calls_of, edge_for
-from wiredi._registration.hints import read_callable
-from wiredi._registration.lifetimes import Lifetime
 from wiredi._compiler.raising import missing_raiser
-from wiredi._registration.registration import Kind, Registration
+from wiredi._graph.edges import Edge, edge_for
 from wiredi._graph.registry import Registry
+from wiredi._registration.hints import DepKind, read_callable, special_kind
+from wiredi._registration.lifetimes import Lifetime
+from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
-from wiredi._registration.resolver import Resolver
 from wiredi.errors import ScopeError
 
 __all__ = ["Roots"]
@@ -24,12 +23,6 @@ __all__ = ["Roots"]
 Fn = Callable[[Any], Any]
 AsyncEntry = tuple[Fn, bool]
 Invoker = tuple[tuple[str, bool, Edge], ...]
-
-
-def _is_resolver_type(service_type: Any) -> bool:
-    from wiredi._runtime.provider import Scope, ServiceProvider  # noqa: PLC0415 - import cycle
-
-    return service_type in (ServiceProvider, Scope, Resolver)
 
 
 class Roots:
@@ -108,7 +101,7 @@ class Roots:
     ) -> Fn:
         if reg is not None:
             return self.compiler.fn(reg, is_async=is_async, ctx=False)
-        if _is_resolver_type(service_type):
+        if special_kind(service_type) is DepKind.RESOLVER:
             return _self
         if service_type in (DependencyContext, CurrentGraph):
             return _context_outside_graph(service_type)
@@ -190,14 +183,3 @@ def _context_outside_graph(service_type: Any) -> Fn:
         )
 
     return raise_outside
-
-
-def registration_uses_context(registry: Registry, reg: Registration) -> bool:
-    """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
-    if reg.kind in (Kind.INSTANCE, Kind.ALIAS):
-        return False
-    return any(
-        edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
-        for call in calls_of(registry, reg)
-        for edge in call.edges
-    )

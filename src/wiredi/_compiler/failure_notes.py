@@ -12,10 +12,8 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
-from wiredi._registration.registration import Registration
 from wiredi._rendering import render_path, type_name
 from wiredi.errors import (
-    CircularDependencyError,
     DependencyNode,
     DIError,
     RegistrationError,
@@ -26,7 +24,6 @@ __all__ = [
     "add_trail",
     "add_trails",
     "component_arg",
-    "cycle_error",
     "finish_error",
     "no_active_scope",
     "raise_with",
@@ -125,37 +122,6 @@ def raise_with(error: DIError, node: DependencyNode | None) -> None:
     if node is not None:
         add_trail(error, node)
     raise error
-
-
-def cycle_error(
-    reg: Registration, nodes: Chain, *, at_run_time: bool = False
-) -> CircularDependencyError:
-    """The error for a cycle through ``nodes`` (which ends where it starts).
-
-    ``at_run_time``: found while building, through a factory that received
-    the resolver (such cycles are invisible to validation).
-    """
-    names = " -> ".join(type_name(n.service_type) for n in nodes)
-    if at_run_time:
-        message = f"circular dependency at run time: {names}"
-        hint = (
-            "a factory that receives the resolver asked for a service that is "
-            "still being built; resolve it lazily or remove the cycle"
-        )
-    else:
-        message = f"circular dependency: {names}"
-        hint = (
-            "break the cycle: inject the resolver (or a factory) and resolve "
-            "one side lazily, or move the shared part into a third service"
-        )
-    return CircularDependencyError(
-        message,
-        service_type=reg.service_type,
-        component=reg.component,
-        path=nodes,
-        registered_at=reg.registered_at,
-        hint=hint,
-    )
 
 
 def component_arg(component: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from wiredi._compiler.failure_notes import component_arg, cycle_error, raise_with
-from wiredi._registration.registration import Registration
+from wiredi._compiler.failure_notes import component_arg, raise_with
+from wiredi._graph.cycles import cycle_error
 from wiredi._graph.registry import Registry
+from wiredi._registration.registration import Registration
 from wiredi._rendering import type_name
 from wiredi.errors import (
     AsyncResolutionError,

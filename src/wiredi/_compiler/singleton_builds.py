@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wiredi._runtime.disposal import is_disposable_type
-from wiredi._graph.edges import Call, Edge, EdgeKind
 from wiredi._compiler.failure_notes import add_trails, register_build_code
+from wiredi._compiler.finalizers import is_disposable_type
+from wiredi._graph.edges import Call, Edge, EdgeKind
 from wiredi._registration.hints import FactoryKind
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from wiredi._compiler.failure_notes import cycle_error
-from wiredi._registration.registration import Registration
+from wiredi._graph.cycles import cycle_error
 from wiredi._graph.registry import Registry
+from wiredi._registration.registration import Registration
 
 __all__ = ["Waits"]
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._graph.registry import Registry
 from wiredi._registration.hints import Dependency
 from wiredi._registration.registration import Kind, Registration
-from wiredi._graph.registry import Registry
 from wiredi._rendering import type_name
 from wiredi.errors import ServiceNotFoundError
 

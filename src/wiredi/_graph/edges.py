@@ -9,10 +9,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from wiredi._registration.collection import Decoration
+from wiredi._graph.registry import Registry
+from wiredi._registration.declarations import Decoration
 from wiredi._registration.hints import CallableSpec, Dependency, DepKind, FactoryKind
 from wiredi._registration.registration import Kind, Registration
-from wiredi._graph.registry import Registry
 from wiredi._rendering import type_name
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "calls_of",
     "edge_for",
     "effective_lifetime",
+    "registration_uses_context",
 ]
 
 
@@ -171,3 +172,14 @@ def effective_lifetime(registry: Registry, registration: Registration) -> str:
         seen.add(id(current))
         current = alias_target(registry, current)
     return current.lifetime if current is not None else "transient"
+
+
+def registration_uses_context(registry: Registry, reg: Registration) -> bool:
+    """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
+    if reg.kind in (Kind.INSTANCE, Kind.ALIAS):
+        return False
+    return any(
+        edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
+        for call in calls_of(registry, reg)
+        for edge in call.edges
+    )

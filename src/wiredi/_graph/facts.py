@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from wiredi._graph.edges import Call, EdgeKind, alias_target, calls_of
+from wiredi._graph.registry import Registry
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.registration import Kind, Registration
-from wiredi._graph.registry import Registry
 
 __all__ = ["GraphFlags"]
 

@@ -12,11 +12,11 @@ from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from wiredi._registration.checks import origin_class
-from wiredi._registration.collection import Decoration, OptionsBinding
+from wiredi._registration.declarations import Decoration, OptionsBinding
 from wiredi._registration.hints import CallableSpec, read_callable
 from wiredi._registration.registration import Kind, Registration
-from wiredi._rendering import type_name
 from wiredi._registration.scope_manager import ScopeManager
+from wiredi._rendering import type_name
 from wiredi.errors import DependencyNode, RegistrationError
 
 __all__ = ["Registry"]

@@ -5,21 +5,20 @@ from __future__ import annotations
 import typing
 from typing import Any, TypeVar
 
-from wiredi._compiler.compiler import Compiler
+from wiredi._graph.cycles import cycle_error
 from wiredi._graph.edges import (
     EdgeKind,
     alias_target,
     calls_of,
     edge_for,
     effective_lifetime,
+    registration_uses_context,
 )
-from wiredi._compiler.failure_notes import cycle_error
+from wiredi._graph.registry import Registry
 from wiredi._registration.hints import DepKind
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration.registration import Kind, Registration
-from wiredi._graph.registry import Registry
 from wiredi._rendering import type_name
-from wiredi._compiler.entry_tables import registration_uses_context
 from wiredi.errors import (
     ConfigurationError,
     DependencyNode,
@@ -47,9 +46,8 @@ def _rank(lifetime: str) -> int | None:
 
 
 class _Validator:
-    def __init__(self, registry: Registry, compiler: Compiler) -> None:
+    def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.compiler = compiler
         self.errors: list[DIError] = []
         self._reported: set[Any] = set()
         self._done: set[tuple[Registration, Registration | None]] = set()
@@ -314,9 +312,9 @@ class _Validator:
                 self.report(("options", binding), error)
 
 
-def validate_graph(registry: Registry, compiler: Compiler) -> list[DIError]:
+def validate_graph(registry: Registry) -> list[DIError]:
     """Every problem in the registrations' graphs, each with its path and a fix."""
-    validator = _Validator(registry, compiler)
+    validator = _Validator(registry)
     validator.registration_checks()
     for reg in registry.registrations:
         try:

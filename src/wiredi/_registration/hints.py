@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from wiredi._registration.components import FromComponent
+from wiredi._registration.resolver import Resolver
 
 __all__ = [
     "CallableSpec",
     "DepKind",
     "Dependency",
+    "SPECIAL_KIND",
     "FactoryKind",
     "read_callable",
+    "special_kind",
     "substitute",
 ]
 
@@ -93,27 +96,23 @@ class CallableSpec:
     factory_kind: FactoryKind
 
 
-@functools.cache
-def _special_kinds() -> dict[Any, DepKind]:
-    # Imported on first use: the provider and context modules import this one.
-    from wiredi._compiler.context import CurrentGraph, DependencyContext  # noqa: PLC0415
-    from wiredi._runtime.provider import Scope, ServiceProvider  # noqa: PLC0415
-    from wiredi._registration.resolver import Resolver  # noqa: PLC0415
+SPECIAL_KIND = "__wiredi_dependency_kind__"
+"""Class attribute naming the ``DepKind`` a parameter of that exact class gets.
 
-    return {
-        ServiceProvider: DepKind.RESOLVER,
-        Scope: DepKind.RESOLVER,
-        Resolver: DepKind.RESOLVER,
-        DependencyContext: DepKind.CONTEXT,
-        CurrentGraph: DepKind.GRAPH,
-    }
+The classes the container supplies itself (``ServiceProvider``, ``Scope``,
+``DependencyContext``, ``CurrentGraph``) live in higher layers; each declares
+its kind with this attribute, so reading hints needs no import of them.
+"""
 
 
-def _special_kind(hint: Any) -> DepKind | None:
-    try:
-        return _special_kinds().get(hint)
-    except TypeError:  # an unhashable hint is no special type
-        return None
+def special_kind(hint: Any) -> DepKind | None:
+    """The kind of a parameter hinted with one of the container's own types."""
+    if hint is Resolver:
+        return DepKind.RESOLVER
+    if isinstance(hint, type):
+        kind: DepKind | None = hint.__dict__.get(SPECIAL_KIND)
+        return kind
+    return None
 
 
 def _factory_kind(func: Any) -> FactoryKind:
@@ -288,7 +287,7 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             problem=f"parameter {param.name!r} has no type hint",
             **common,
         )
-    if isinstance(hint, type) and _special_kind(hint) is None:
+    if isinstance(hint, type) and special_kind(hint) is None:
         # the common case, a plain class (no Annotated, Optional, list[...])
         return Dependency(param.name, DepKind.SERVICE, service_type=hint, **common)
     component: str | None = None
@@ -298,7 +297,7 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             if isinstance(item, FromComponent):
                 component = item.component
         hint = inner
-    special = _special_kind(hint)
+    special = special_kind(hint)
     if special is not None:
         return Dependency(param.name, special, service_type=hint, **common)
     optional = False

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from wiredi._registration.checks import check_service_type, origin_class
-from wiredi._registration.collection import OptionsBinding
 from wiredi._registration.components import FromComponent
+from wiredi._registration.declarations import OptionsBinding
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration, caller_location
 

@@ -19,13 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._runtime.disposal import (
-    AsyncGeneratorFinalizer,
-    async_close_hint,
-    dispose_all,
-    dispose_all_async,
-)
+from wiredi._compiler.finalizers import AsyncGeneratorFinalizer
 from wiredi._rendering import type_name
+from wiredi._runtime.disposal import async_close_hint, dispose_all, dispose_all_async
 from wiredi._runtime.scope_storage import (
     ScopeStack,
     ScopeStorage,

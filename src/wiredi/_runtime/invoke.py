@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._compiler.raising import async_needed
+from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._rendering import type_name
 from wiredi.errors import (
     DependencyNode,

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._compiler.compiler import Compiler
-from wiredi._runtime.provider_core import Core
 from wiredi._registration.registration import Registration
+from wiredi._runtime.provider_core import Core
 
 __all__ = ["OverrideStack"]
 

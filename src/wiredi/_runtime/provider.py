@@ -14,25 +14,26 @@ from typing import Any, Self, TypeVar
 
 from typing_extensions import TypeForm
 
-from wiredi._registration.collection import Decoration, OptionsBinding
 from wiredi._compiler.compiler import SCOPE_LOCK_KEY, Compiler
-from wiredi._runtime.provider_core import ClosedTable, Core
+from wiredi._compiler.failure_notes import finish_error
+from wiredi._compiler.finalizers import is_disposable
 from wiredi._graph.describe import describe as describe_tree
+from wiredi._graph.registry import Registry
+from wiredi._graph.validation import validate_graph
+from wiredi._registration.declarations import Decoration, OptionsBinding
+from wiredi._registration.hints import DepKind
+from wiredi._registration.options import options_registrations, override_registration
+from wiredi._registration.registration import Registration
+from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime.disposal import (
     CLOSED_PROVIDER,
     CLOSED_SCOPE,
     dispose_all,
     dispose_all_async,
-    is_disposable,
 )
-from wiredi._compiler.failure_notes import finish_error
 from wiredi._runtime.invoke import invoke_arguments
-from wiredi._registration.options import options_registrations, override_registration
 from wiredi._runtime.overrides import OverrideStack
-from wiredi._registration.registration import Registration
-from wiredi._graph.registry import Registry
-from wiredi._registration.scope_manager import ScopeManager
-from wiredi._graph.validation import validate_graph
+from wiredi._runtime.provider_core import ClosedTable, Core
 from wiredi.errors import (
     GraphValidationError,
     RegistrationError,
@@ -83,6 +84,7 @@ class ServiceProvider:
         "_pending",
         "_root",
     )
+    __wiredi_dependency_kind__ = DepKind.RESOLVER  # see hints.SPECIAL_KIND
 
     _core: Core
     _root: ServiceProvider
@@ -118,7 +120,7 @@ class ServiceProvider:
         provider._core = Core(registry, compiler)
         if validate:
             started = time.perf_counter()
-            errors = validate_graph(registry, compiler)
+            errors = validate_graph(registry)
             _log.debug(
                 "validated %d registrations in %.1f ms: %d problem(s)",
                 len(all_registrations),
@@ -726,6 +728,7 @@ class Scope(ServiceProvider):
     """
 
     __slots__ = ()
+    __wiredi_dependency_kind__ = DepKind.RESOLVER  # see hints.SPECIAL_KIND
 
     def __del__(self) -> None:
         # A scope dropped while it still owns objects to dispose is a leak:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from wiredi._compiler.compiler import Compiler
-from wiredi._graph.registry import Registry
 from wiredi._compiler.entry_tables import Roots
+from wiredi._graph.registry import Registry
 from wiredi.errors import ScopeError
 
 __all__ = ["ClosedTable", "Core"]

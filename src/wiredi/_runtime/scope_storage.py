@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wiredi._runtime.disposal import (
+from wiredi._compiler.finalizers import (
     AsyncGeneratorFinalizer,
-    ClosedDisposables,
     GeneratorFinalizer,
     is_disposable,
 )
+from wiredi._runtime.disposal import ClosedDisposables
 from wiredi.errors import DisposalError
 
 __all__ = ["ScopeStack", "ScopeStorage", "collect_error", "needs_await", "raise_errors"]
