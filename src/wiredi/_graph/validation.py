@@ -19,6 +19,7 @@ from wiredi._registration.hints import DepKind
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
+from wiredi.config import IConfiguration, bind
 from wiredi.errors import (
     ConfigurationError,
     DependencyNode,
@@ -296,7 +297,6 @@ class _Validator:
     def options_checks(self) -> None:
         if not self.registry.options:
             return
-        from wiredi.config import IConfiguration, bind  # noqa: PLC0415
 
         config_reg = self.registry.resolve_one(IConfiguration, "")
         if config_reg is None or config_reg.kind is not Kind.INSTANCE:

@@ -1,4 +1,4 @@
-"""What a ``ServiceCollection`` records: registrations, decorations, managers, options."""
+"""What a collection records: registrations, decorations, scope managers, options."""
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ from wiredi._registration.components import FromComponent
 from wiredi._registration.resolver import Resolver
 
 __all__ = [
+    "SPECIAL_KIND",
     "CallableSpec",
     "DepKind",
     "Dependency",
-    "SPECIAL_KIND",
     "FactoryKind",
     "read_callable",
     "special_kind",

@@ -12,12 +12,12 @@ from wiredi._registration.components import FromComponent
 from wiredi._registration.declarations import OptionsBinding
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration, caller_location
+from wiredi.config import IConfiguration, Options, bind_options
 
 __all__ = ["options_registrations", "override_registration"]
 
 
 def _factory(binding: OptionsBinding) -> tuple[Any, Callable[..., Any]]:
-    from wiredi.config import IConfiguration, Options, bind_options  # noqa: PLC0415
 
     options_type, section = binding.options_type, binding.section
 

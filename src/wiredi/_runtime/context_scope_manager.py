@@ -16,17 +16,15 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._compiler.finalizers import AsyncGeneratorFinalizer
-from wiredi._rendering import type_name
-from wiredi._runtime.disposal import async_close_hint, dispose_all, dispose_all_async
+from wiredi._runtime.disposal import dispose_all_async
+from wiredi._runtime.scope_retention import ScopeRetention
 from wiredi._runtime.scope_storage import (
     ScopeStack,
     ScopeStorage,
     collect_error,
-    needs_await,
     raise_errors,
 )
 from wiredi.errors import ScopeError
@@ -34,7 +32,7 @@ from wiredi.errors import ScopeError
 __all__ = ["ContextScopeManager"]
 
 
-class ContextScopeManager:
+class ContextScopeManager(ScopeRetention):
     """The built-in scope manager: one storage per id, safe across threads and tasks.
 
     Register it with ``services.add_scope_manager(name, manager)`` and give
@@ -101,19 +99,7 @@ class ContextScopeManager:
         ```
     """
 
-    __slots__ = (
-        "_active",
-        "_clock",
-        "_counts",
-        "_current",
-        "_lock",
-        "_max_scopes",
-        "_next_expiry",
-        "_pending_async",
-        "_persistent",
-        "_storages",
-        "_ttl",
-    )
+    __slots__ = ()
 
     def __init__(
         self,
@@ -156,8 +142,6 @@ class ContextScopeManager:
         # No id can have expired before this time (infinity without a ttl).
         self._next_expiry = math.inf
         self._counts = {"created": 0, "evicted": 0, "disposed": 0}
-
-    # ------------------------------------------------------------ protocol
 
     def enter_scope(self, scope_id: str) -> None:
         """Make ``scope_id`` the active id of this context, creating its storage.
@@ -288,8 +272,6 @@ class ContextScopeManager:
         ):
             return storage
         return self._current_storage_slow(stack)
-
-    # ------------------------------------------------------------- public
 
     def current_scope_id(self) -> str | None:
         """Return the id this context is inside (the innermost), or ``None``.
@@ -509,20 +491,6 @@ class ContextScopeManager:
             f"alive={alive}, active={active})>"
         )
 
-    # ----------------------------------------------------------- internals
-
-    def _now(self) -> float:
-        """The time, read only when a ttl needs it."""
-        return 0.0 if self._ttl is None else self._clock()
-
-    def _expire_now(self) -> None:
-        """Drop (and dispose) the ids past their ``ttl`` now."""
-        now = self._now()
-        with self._lock:
-            dropped = self._expire_locked(now) if now >= self._next_expiry else []
-        if dropped:
-            self._dispose(dropped)
-
     def _current_storage_slow(self, stack: ScopeStack) -> ScopeStorage | None:
         """``get_current_scope`` when its storage was dropped or ids may expire."""
         scope_id, storage = stack[-1]
@@ -540,73 +508,6 @@ class ContextScopeManager:
         if dropped:
             self._dispose(dropped)
         return current
-
-    def _storage_locked(self, scope_id: str, now: float) -> ScopeStorage:
-        """Get or create ``scope_id``'s storage and mark it used at ``now``."""
-        storage = self._storages.get(scope_id)
-        if storage is None:
-            storage = self._storages[scope_id] = ScopeStorage(scope_id, now)
-            self._counts["created"] += 1
-            if self._ttl is not None:
-                self._next_expiry = min(self._next_expiry, now + self._ttl)
-        else:
-            self._storages.move_to_end(scope_id)
-            storage.last_access = now
-        return storage
-
-    def _expire_locked(self, now: float) -> list[ScopeStorage]:
-        """Drop the idle ids unused for ``ttl`` seconds."""
-        ttl = self._ttl
-        if ttl is None:
-            return []
-        deadline = now - ttl
-        expired: list[str] = []
-        busy: list[str] = []
-        for scope_id, storage in self._storages.items():
-            if storage.last_access > deadline:
-                break
-            (busy if scope_id in self._active else expired).append(scope_id)
-        for scope_id in busy:  # in use, hence recently used: keeps scans short
-            self._storage_locked(scope_id, now)
-        dropped = self._evict_ids_locked(expired)
-        oldest = next(iter(self._storages.values()), None)
-        self._next_expiry = math.inf if oldest is None else oldest.last_access + ttl
-        return dropped
-
-    def _evict_locked(self) -> list[ScopeStorage]:
-        """Drop the least recently used idle ids beyond ``max_scopes``."""
-        if self._max_scopes is None:
-            return []
-        excess = len(self._storages) - self._max_scopes
-        if excess <= 0:
-            return []
-        victims: list[str] = []
-        for scope_id in self._storages:
-            if scope_id not in self._active:
-                victims.append(scope_id)
-                if len(victims) == excess:
-                    break
-        return self._evict_ids_locked(victims)
-
-    def _evict_ids_locked(self, scope_ids: Iterable[str]) -> list[ScopeStorage]:
-        dropped = [self._storages.pop(scope_id) for scope_id in scope_ids]
-        for storage in dropped:
-            storage.dropped = True
-        self._counts["evicted"] += len(dropped)
-        return dropped
-
-    def _drop_locked(self, scope_id: str) -> ScopeStorage | None:
-        storage = self._storages.pop(scope_id, None)
-        if storage is not None:
-            storage.dropped = True
-        return storage
-
-    def _drop_all_locked(self) -> list[ScopeStorage]:
-        storages = list(self._storages.values())
-        self._storages.clear()
-        for storage in storages:
-            storage.dropped = True
-        return storages
 
     def _pop(self) -> list[ScopeStorage]:
         """Leave this context's innermost id; return what that drops."""
@@ -644,37 +545,6 @@ class ContextScopeManager:
         finally:
             lock.release()
 
-    def _count_disposed(self, count: int) -> None:
-        with self._lock:
-            self._counts["disposed"] += count
-
-    def _dispose(self, storages: list[ScopeStorage], *, asked: bool = False) -> None:
-        """Dispose ``storages`` synchronously; keep what needs an ``await``.
-
-        ``asked``: the caller closed these scopes (``exit_scope``,
-        ``cleanup_scope``), so objects that need an ``await`` are reported
-        with a ``ScopeError`` (after the rest are closed) instead of only
-        being kept for the next async close, as evictions do.
-        """
-        errors: list[Exception] = []
-        for storage in storages:
-            items = storage.take_disposables()
-            what = f"custom scope {storage.scope_id!r}"
-            later = [item for item in items if needs_await(item)]
-            if later:
-                items = [item for item in items if not needs_await(item)]
-                with self._lock:
-                    self._pending_async.extend(later)
-            if items:
-                self._count_disposed(len(items))
-                try:
-                    dispose_all(items, what)
-                except Exception as error:
-                    collect_error(errors, error)
-            if later and asked:
-                errors.append(_needs_async_close(later, what))
-        raise_errors(errors, "custom scopes")
-
     async def _adispose(self, storages: list[ScopeStorage]) -> None:
         """Dispose ``storages`` and the pending async objects, awaiting them."""
         errors: list[Exception] = []
@@ -696,18 +566,3 @@ class ContextScopeManager:
             except Exception as error:
                 collect_error(errors, error)
         raise_errors(errors, "custom scopes")
-
-
-def _needs_async_close(items: list[Any], what: str) -> ScopeError:
-    names = ", ".join(sorted({type_name(_service_of(item)) for item in items}))
-    return ScopeError(
-        f"{names} can only be closed with aclose() and {what} was closed "
-        "synchronously; the other objects were closed",
-        hint=async_close_hint(what),
-    )
-
-
-def _service_of(item: Any) -> Any:
-    if isinstance(item, AsyncGeneratorFinalizer):
-        return item.service_type
-    return type(item)

@@ -1,0 +1,125 @@
+"""What every part of the compiler shares: its tables, slots and locks."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._compiler.build_stack import OpaqueBuilds
+from wiredi._compiler.finalizers import (
+    is_disposable_type,
+)
+from wiredi._compiler.raising import (
+    missing_raiser,
+    unresolvable_raiser,
+)
+from wiredi._compiler.singleton_builds import edge_producer
+from wiredi._compiler.wait_graph import Waits
+from wiredi._graph.facts import GraphFlags
+from wiredi._graph.registry import Registry
+from wiredi._registration.registration import Registration
+from wiredi.errors import (
+    DependencyNode,
+)
+
+__all__ = ["EMPTY", "SCOPE_LOCK_KEY", "CompilerState", "OverrideKey", "Slot"]
+
+EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
+# where a scope keeps its creation lock: in its own cache, set with the atomic
+# dict.setdefault on its first creation, so no lock is shared between scopes
+SCOPE_LOCK_KEY: Any = type("_ScopeLock", (), {"__repr__": lambda _: "<lock>"})()
+Fn = Callable[..., Any]
+Chain = tuple[DependencyNode, ...]
+_log = logging.getLogger("wiredi")
+
+
+class Slot:
+    """A singleton's instance, created once under ``lock``."""
+
+    __slots__ = ("lock", "pending", "value")
+
+    def __init__(self) -> None:
+        self.value: Any = EMPTY
+        self.lock = threading.RLock()
+        self.pending: concurrent.futures.Future[None] | None = None
+
+
+class OverrideKey:
+    """Cache key of a registration owned by one compiler layer."""
+
+    __slots__ = ("registration",)
+
+    def __init__(self, registration: Registration) -> None:
+        self.registration = registration
+
+
+class CompilerState:
+    """The registry, the compiled tables and the build bookkeeping of a compiler."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        root: Any,
+        *,
+        base: CompilerState | None = None,
+        overridden: frozenset[Registration] = frozenset(),
+    ) -> None:
+        self.registry = registry
+        self.root = root
+        self.base = base
+        self.overridden = overridden
+        self._disposable_types: dict[type, bool] = {}
+        self._keys: dict[Registration, OverrideKey] = {}
+        self.lock = threading.RLock()
+        self.sync_fns: dict[Registration, Fn] = {}
+        self.async_fns: dict[Registration, Fn] = {}
+        self.slots: dict[Registration, Slot] = {}
+        self._fns: dict[tuple[bool, bool], dict[Registration, Fn]] = {
+            (False, False): self.sync_fns,
+            (True, False): self.async_fns,
+            (False, True): {},
+            (True, True): {},
+        }
+        self.flags = GraphFlags(registry, overridden)
+        self._stack: list[tuple[Registration, bool, bool]] = []
+        self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
+        # builds that may resolve anything, shared by override layers
+        self.opaque: OpaqueBuilds = (
+            base.opaque if base is not None else OpaqueBuilds(registry)
+        )
+        # singletons being built and who waits for them (slots are shared)
+        self.waits: Waits = base.waits if base is not None else Waits(registry)
+        self._produce = edge_producer(
+            lambda target: self.fn(target, is_async=False, ctx=False),
+            lambda edge: missing_raiser(registry, edge.service_type, edge.component),
+            lambda edge: unresolvable_raiser(edge.problem),
+        )
+
+    def is_disposable(self, obj: object) -> bool:
+        """Whether a factory's result has ``close``/``dispose``/``aclose``.
+
+        Decided once per type (the methods are looked up on the class), since
+        factories are called on every resolve.
+        """
+        kind = type(obj)
+        found = self._disposable_types.get(kind)
+        if found is None:
+            found = self._disposable_types[kind] = is_disposable_type(kind)
+        return found
+
+    # Defined by Compiler and LifetimeWrappers; declared here so that each
+    # part of the compiler can call the others.
+    def fn(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
+        """The resolver of ``reg`` for one mode, compiled on first use."""
+        raise NotImplementedError
+
+    def slot(self, reg: Registration) -> Slot:
+        """The singleton slot of ``reg``."""
+        raise NotImplementedError
+
+    def cache_key(self, reg: Registration) -> Any:
+        """The key of ``reg`` in scope and custom-scope caches."""
+        raise NotImplementedError

@@ -1,0 +1,190 @@
+"""Wrapping a ``build`` function in its lifetime: singleton, scoped or custom.
+
+The wrapper caches the object where its lifetime says (the singleton slot,
+the scope's cache, the custom scope's storage), creates it at most once per
+owner, and waits, without deadlocking, for another thread or task that is
+already creating it.
+"""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from wiredi._compiler.build_stack import current_owner
+from wiredi._compiler.codegen import make_function
+from wiredi._compiler.compiler_state import (
+    EMPTY,
+    SCOPE_LOCK_KEY,
+    CompilerState,
+    OverrideKey,
+    Slot,
+)
+from wiredi._compiler.failure_notes import (
+    no_active_scope,
+    raiser,
+    scope_error_from_root,
+    unknown_scope,
+)
+from wiredi._compiler.templates import fill
+from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
+from wiredi._registration.registration import Registration
+from wiredi._rendering import type_name
+from wiredi.errors import (
+    DependencyNode,
+)
+
+__all__ = ["LifetimeWrappers"]
+
+Fn = Callable[..., Any]
+Chain = tuple[DependencyNode, ...]
+_log = logging.getLogger("wiredi")
+
+_STRIPES = 16
+
+
+class LifetimeWrappers(CompilerState):
+    """Lifetime wrappers, singleton slots and cache keys of one compiler layer."""
+
+    async def _wait_pending(
+        self, pending: concurrent.futures.Future[None], reg: Registration
+    ) -> None:
+        """Wait for another task's creation of ``reg``, unless that is a cycle."""
+        self.opaque.refuse_self_wait(reg)
+        await asyncio.shield(asyncio.wrap_future(pending))
+
+    async def _wait_for_builder(
+        self, pending: concurrent.futures.Future[None], reg: Registration, key: Any
+    ) -> None:
+        """Wait for another task's creation of ``reg`` (``key``: what it builds).
+
+        Unless that closes a cycle of tasks waiting for each other.
+        """
+        me = current_owner()
+        self.waits.wait_begins(key, reg, me)
+        try:
+            await self._wait_pending(pending, reg)
+        finally:
+            self.waits.wait_ends(me)
+
+    def _wrap_lifetime(
+        self,
+        reg: Registration,
+        node: DependencyNode,
+        build: Fn,
+        *,
+        is_async: bool,
+        ctx: bool,
+    ) -> Fn:
+        lifetime = reg.lifetime
+        if lifetime == Lifetime.TRANSIENT:
+            return build
+        namespace: dict[str, Any] = {
+            "build": build,
+            "R": reg,
+            "K": self.cache_key(reg),
+            "ROOT": self.root,
+            "EMPTY": EMPTY,
+            "NEW_FUTURE": concurrent.futures.Future,
+            "WAIT": self._wait_pending,
+            "RELEASE": _release,
+        }
+        if lifetime == Lifetime.SINGLETON:
+            namespace["slot"] = self.slot(reg)
+            namespace["WAITS"] = self.waits
+            namespace["THREAD"] = threading.get_ident
+            namespace["OWNER"] = current_owner
+            namespace["WAIT_BUILDER"] = self._wait_for_builder
+            kind = "singleton"
+        elif lifetime == Lifetime.SCOPED:
+            namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
+            namespace["LOCK_KEY"] = SCOPE_LOCK_KEY
+            namespace["NEW_LOCK"] = _thread.RLock
+            namespace["WAITS"] = self.waits
+            namespace["OWNER"] = current_owner
+            namespace["WAIT_BUILDER"] = self._wait_for_builder
+            kind = "scoped"
+        else:
+            manager = self.registry.scope_managers.get(lifetime)
+            if manager is None:
+                return unknown_scope(lifetime, node)
+            namespace["CURRENT"] = manager.get_current_scope
+            namespace["OWNER"] = self._custom_owner
+            namespace["LOCKS"] = self._custom_locks_of(reg)
+            namespace["pendings"] = {}
+            namespace["NO_SCOPE"] = raiser(lambda n: no_active_scope(lifetime, n), node)
+            kind = "custom"
+        lines = fill(kind, is_async=is_async, ctx=ctx)
+        title = f"{type_name(reg.service_type)} ({lifetime})"
+        return make_function(title, lines, namespace, "wrapper")
+
+    def slot(self, reg: Registration) -> Slot:
+        """The singleton slot of ``reg``; shared with the base layer when unaffected."""
+        slot = self.slots.get(reg)
+        if slot is None:
+            base = self.base
+            if base is not None and not self.flags.affected(reg):
+                slot = base.slot(reg)
+            else:
+                slot = Slot()
+            self.slots[reg] = slot
+        return slot
+
+    def cache_key(self, reg: Registration) -> Any:
+        """The key of ``reg`` in scope and custom-scope caches for this layer.
+
+        Custom-scope storage may be shared by several providers (one scope
+        manager registered in two collections), so each provider keys it with
+        its own object. Registrations whose graph reaches an override get a
+        key of their own, so instances built under the override never mix
+        with the others.
+        """
+        base = self.base
+        if base is not None and not self.flags.affected(reg):
+            return base.cache_key(reg)
+        if base is None and reg.lifetime in BUILTIN_LIFETIMES:
+            return reg
+        key = self._keys.get(reg)
+        if key is None:
+            key = self._keys[reg] = OverrideKey(reg)
+        return key
+
+    def _custom_owner(self, storage: Any) -> Any:
+        """The resolver that builds a custom-lifetime service into ``storage``.
+
+        A storage with a ``disposables`` list owns what is created for it:
+        the scope manager disposes that list when it drops the storage.
+        Otherwise (a plain dict from a user-written manager) the root
+        provider owns it, as it owns singletons.
+        """
+        disposables = getattr(storage, "disposables", None)
+        if not isinstance(disposables, list):
+            return self.root
+        owner = object.__new__(type(self.root))
+        owner._core = self.root._core
+        owner._init_state(None, self.root)
+        owner._disposables = disposables
+        return owner
+
+    def _custom_locks_of(self, reg: Registration) -> tuple[threading.RLock, ...]:
+        """Striped locks of a custom-lifetime registration.
+
+        The stripe is chosen by the storage, so a slow constructor for one
+        scope id rarely holds up another id; locks are per registration, so
+        lock order follows the (acyclic) dependency graph.
+        """
+        locks = self._custom_locks.get(reg)
+        if locks is None:
+            locks = tuple(threading.RLock() for _ in range(_STRIPES))
+            self._custom_locks[reg] = locks
+        return locks
+
+
+def _release(pending: concurrent.futures.Future[None]) -> None:
+    if not pending.done():
+        pending.set_result(None)
