@@ -8,17 +8,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._compiler.build_stack import OpaqueBuilds
 from wiredi._compiler.finalizers import (
     is_disposable_type,
 )
+from wiredi._compiler.opaque_builds import OpaqueBuildStack
 from wiredi._compiler.raising import (
     missing_raiser,
     unresolvable_raiser,
 )
 from wiredi._compiler.singleton_builds import edge_producer
-from wiredi._compiler.wait_graph import Waits
-from wiredi._graph.facts import GraphFlags
+from wiredi._compiler.wait_graph import WaitGraph
+from wiredi._graph.facts import GraphFacts
 from wiredi._graph.registry import Registry
 from wiredi._registration.registration import Registration
 from wiredi.errors import (
@@ -83,15 +83,15 @@ class CompilerState:
             (False, True): {},
             (True, True): {},
         }
-        self.flags = GraphFlags(registry, overridden)
+        self.flags = GraphFacts(registry, overridden)
         self._stack: list[tuple[Registration, bool, bool]] = []
         self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
         # builds that may resolve anything, shared by override layers
-        self.opaque: OpaqueBuilds = (
-            base.opaque if base is not None else OpaqueBuilds(registry)
+        self.opaque: OpaqueBuildStack = (
+            base.opaque if base is not None else OpaqueBuildStack(registry)
         )
         # singletons being built and who waits for them (slots are shared)
-        self.waits: Waits = base.waits if base is not None else Waits(registry)
+        self.waits: WaitGraph = base.waits if base is not None else WaitGraph(registry)
         self._produce = edge_producer(
             lambda target: self.fn(target, is_async=False, ctx=False),
             lambda edge: missing_raiser(registry, edge.service_type, edge.component),

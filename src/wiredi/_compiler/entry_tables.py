@@ -18,14 +18,14 @@ from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
 from wiredi.errors import ScopeError
 
-__all__ = ["Roots"]
+__all__ = ["EntryTables"]
 
 Fn = Callable[[Any], Any]
 AsyncEntry = tuple[Fn, bool]
 Invoker = tuple[tuple[str, bool, Edge], ...]
 
 
-class Roots:
+class EntryTables:
     """Per-component tables of top-level resolvers, filled on first use.
 
     The tables are plain dicts read without a lock; they are filled under

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._compiler.build_stack import current_owner
 from wiredi._compiler.codegen import make_function
 from wiredi._compiler.compiler_state import (
     EMPTY,
@@ -31,6 +30,7 @@ from wiredi._compiler.failure_notes import (
     scope_error_from_root,
     unknown_scope,
 )
+from wiredi._compiler.opaque_builds import current_owner
 from wiredi._compiler.templates import fill
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration.registration import Registration

@@ -19,10 +19,10 @@ from wiredi._graph.cycles import cycle_error
 from wiredi._graph.registry import Registry
 from wiredi._registration.registration import Registration
 
-__all__ = ["Waits"]
+__all__ = ["WaitGraph"]
 
 
-class Waits:
+class WaitGraph:
     """The services being built, by whom, and who waits for which.
 
     A service is keyed by its singleton slot, or by ``(scope, key)``.

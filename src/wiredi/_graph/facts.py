@@ -15,12 +15,12 @@ from wiredi._graph.registry import Registry
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.registration import Kind, Registration
 
-__all__ = ["GraphFlags"]
+__all__ = ["GraphFacts"]
 
 _ASYNC_KINDS = (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR)
 
 
-class GraphFlags:
+class GraphFacts:
     """Memoised graph facts for one registry (and one set of overrides).
 
     A registration being worked out counts as ``False`` until it is done,

@@ -37,7 +37,7 @@ def invoke_arguments(
     kwargs: dict[str, Any] = {}
     awaiting: list[tuple[int | str, Any]] = []
     rest = dict(given)
-    for name, keyword_only, edge in resolver._core.roots.invoker(function):
+    for name, keyword_only, edge in resolver._core.entries.invoker(function):
         if name in rest:
             value = rest.pop(name)
         else:

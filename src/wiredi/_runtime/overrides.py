@@ -15,7 +15,7 @@ from typing import Any
 
 from wiredi._compiler.compiler import Compiler
 from wiredi._registration.registration import Registration
-from wiredi._runtime.provider_core import Core
+from wiredi._runtime.provider_core import ProviderCore
 
 __all__ = ["OverrideStack"]
 
@@ -28,14 +28,17 @@ class OverrideStack:
     """
 
     def __init__(
-        self, root: Any, current: Callable[[], Core], show: Callable[[Core], None]
+        self,
+        root: Any,
+        current: Callable[[], ProviderCore],
+        show: Callable[[ProviderCore], None],
     ) -> None:
         self._root = root
         self._current = current
         self._show = show
         self._lock = threading.Lock()
-        self._base: Core | None = None
-        self._layers: list[tuple[object, Registration, Core]] = []
+        self._base: ProviderCore | None = None
+        self._layers: list[tuple[object, Registration, ProviderCore]] = []
 
     def enter(self, registration: Registration) -> object:
         """Put ``registration`` in force on top of the others; return its token."""
@@ -60,14 +63,14 @@ class OverrideStack:
                 self._layers[position] = (kept, registration, below)
             self._show(self._top())
 
-    def _top(self) -> Core:
+    def _top(self) -> ProviderCore:
         return self._layers[-1][2] if self._layers else self._base_core()
 
-    def _base_core(self) -> Core:
+    def _base_core(self) -> ProviderCore:
         assert self._base is not None  # set by the first enter()
         return self._base
 
-    def _layer(self, below: Core, registration: Registration) -> Core:
+    def _layer(self, below: ProviderCore, registration: Registration) -> ProviderCore:
         registry = below.registry.overlay(registration)
         compiler = Compiler(
             registry,
@@ -75,4 +78,4 @@ class OverrideStack:
             base=below.compiler,
             overridden=frozenset({registration}),
         )
-        return Core(registry, compiler)
+        return ProviderCore(registry, compiler)

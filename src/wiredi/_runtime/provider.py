@@ -22,7 +22,7 @@ from wiredi._registration.registration import Registration
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime.closing import ClosingMethods
 from wiredi._runtime.overrides import OverrideStack
-from wiredi._runtime.provider_core import Core
+from wiredi._runtime.provider_core import ProviderCore
 from wiredi._runtime.resolution import ResolutionMethods
 from wiredi.errors import (
     GraphValidationError,
@@ -86,7 +86,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         provider = object.__new__(cls)
         provider._init_state(None, provider)
         compiler = Compiler(registry, provider)
-        provider._core = Core(registry, compiler)
+        provider._core = ProviderCore(registry, compiler)
         if validate:
             started = time.perf_counter()
             errors = validate_graph(registry)
@@ -174,7 +174,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
     def _new_override_stack(self) -> OverrideStack:
         if isinstance(self, Scope):  # only this scope resolves with the layer
 
-            def show(layer: Core) -> None:
+            def show(layer: ProviderCore) -> None:
                 self._core = layer
 
             return OverrideStack(self._root, lambda: self._core, show)

@@ -5,48 +5,48 @@ from __future__ import annotations
 from typing import Any
 
 from wiredi._compiler.compiler import Compiler
-from wiredi._compiler.entry_tables import Roots
+from wiredi._compiler.entry_tables import EntryTables
 from wiredi._graph.registry import Registry
 from wiredi.errors import ScopeError
 
-__all__ = ["ClosedTable", "Core"]
+__all__ = ["ClosedTable", "ProviderCore"]
 
 
-class Core:
+class ProviderCore:
     """What a provider and all its scopes share: the registry and compiled code."""
 
-    __slots__ = ("async_table", "compiler", "registry", "roots", "table")
+    __slots__ = ("async_table", "compiler", "entries", "registry", "table")
 
     def __init__(self, registry: Registry, compiler: Compiler) -> None:
         self.registry = registry
         self.compiler = compiler
-        self.roots = Roots(registry, compiler)
+        self.entries = EntryTables(registry, compiler)
         # the default component's entry tables, read on every resolve
-        self.table = self.roots.sync[""]
-        self.async_table = self.roots.async_[""]
+        self.table = self.entries.sync[""]
+        self.async_table = self.entries.async_[""]
 
-    def snapshot(self) -> Core:
-        """A ``Core`` holding what this one shows now (for :meth:`show` later)."""
-        copy = object.__new__(Core)
-        copy.registry, copy.compiler, copy.roots = (
+    def snapshot(self) -> ProviderCore:
+        """A ``ProviderCore`` showing what this one shows now (see :meth:`show`)."""
+        copy = object.__new__(ProviderCore)
+        copy.registry, copy.compiler, copy.entries = (
             self.registry,
             self.compiler,
-            self.roots,
+            self.entries,
         )
-        copy.table = copy.roots.sync[""]
-        copy.async_table = copy.roots.async_[""]
+        copy.table = copy.entries.sync[""]
+        copy.async_table = copy.entries.async_[""]
         return copy
 
-    def show(self, other: Core) -> None:
+    def show(self, other: ProviderCore) -> None:
         """Resolve with ``other``'s registry and compiled code from now on."""
-        self.registry, self.compiler, self.roots = (
+        self.registry, self.compiler, self.entries = (
             other.registry,
             other.compiler,
-            other.roots,
+            other.entries,
         )
         if not isinstance(self.table, ClosedTable):  # closed meanwhile: stays closed
-            self.table = self.roots.sync[""]
-        self.async_table = self.roots.async_[""]
+            self.table = self.entries.sync[""]
+        self.async_table = self.entries.async_[""]
 
 
 def _raise_closed(_: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from wiredi._compiler.compiler_state import SCOPE_LOCK_KEY
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime.overrides import OverrideStack
-from wiredi._runtime.provider_core import Core
+from wiredi._runtime.provider_core import ProviderCore
 from wiredi.errors import (
     ScopeError,
 )
@@ -36,7 +36,7 @@ class ProviderState:
         "_root",
     )
 
-    _core: Core
+    _core: ProviderCore
     _root: ProviderState
     _cache: dict[Any, Any] | None
     _disposables: list[Any]

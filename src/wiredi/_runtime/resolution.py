@@ -47,7 +47,7 @@ class ResolutionMethods(ProviderState):
         try:
             fn = self._core.table[service_type]
         except KeyError:
-            fn = self._core.roots.sync_fn(service_type, "")
+            fn = self._core.entries.sync_fn(service_type, "")
         try:
             return fn(self)  # type: ignore[no-any-return]
         except BaseException as exc:
@@ -56,10 +56,10 @@ class ResolutionMethods(ProviderState):
 
     def _get_service_slow(self, service_type: Any, component: str) -> Any:
         self._check_open()
-        roots = self._core.roots
-        fn = roots.sync.get(component, {}).get(service_type)
+        entries = self._core.entries
+        fn = entries.sync.get(component, {}).get(service_type)
         if fn is None:
-            fn = roots.sync_fn(service_type, component)
+            fn = entries.sync_fn(service_type, component)
         try:
             return fn(self)
         except BaseException as exc:
@@ -103,10 +103,10 @@ class ResolutionMethods(ProviderState):
             ```
         """
         self._check_open()
-        roots = self._core.roots
-        fn = roots.all_sync.get(component, {}).get(service_type)
+        entries = self._core.entries
+        fn = entries.all_sync.get(component, {}).get(service_type)
         if fn is None:
-            fn = roots.all_sync_fn(service_type, component)
+            fn = entries.all_sync_fn(service_type, component)
         try:
             return fn(self)  # type: ignore[no-any-return]
         except BaseException as exc:
@@ -137,11 +137,11 @@ class ResolutionMethods(ProviderState):
             self._check_open()
         core = self._core
         if component:
-            entry = core.roots.async_.get(component, {}).get(service_type)
+            entry = core.entries.async_.get(component, {}).get(service_type)
         else:
             entry = core.async_table.get(service_type)
         if entry is None:
-            entry = core.roots.async_entry(service_type, component)
+            entry = core.entries.async_entry(service_type, component)
         fn, awaits = entry
         try:
             if awaits:
@@ -169,10 +169,10 @@ class ResolutionMethods(ProviderState):
             ```
         """
         self._check_open()
-        roots = self._core.roots
-        entry = roots.all_async.get(component, {}).get(service_type)
+        entries = self._core.entries
+        entry = entries.all_async.get(component, {}).get(service_type)
         if entry is None:
-            entry = roots.all_async_entry(service_type, component)
+            entry = entries.all_async_entry(service_type, component)
         fn, awaits = entry
         try:
             if awaits:

@@ -20,7 +20,7 @@ from wiredi._graph.cycles import cycle_error
 from wiredi._graph.registry import Registry
 from wiredi._registration.registration import Registration
 
-__all__ = ["OpaqueBuilds", "current_owner"]
+__all__ = ["OpaqueBuildStack", "current_owner"]
 
 _Entry = tuple[object, Registration, object]
 _STACK: contextvars.ContextVar[tuple[_Entry, ...]] = contextvars.ContextVar(
@@ -38,7 +38,7 @@ def current_owner() -> object:
     return threading.get_ident()
 
 
-class OpaqueBuilds:
+class OpaqueBuildStack:
     """Running builds that may resolve anything, for a provider and its layers."""
 
     def __init__(self, registry: Registry) -> None:
