@@ -26,9 +26,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-base ## create .venv, install wiredi, run the multi-tenant example
 	$(BIN)/python examples/complex_ingest/app.py
 
-lint: $(VENV)/.installed-dev ## ruff check + format check
+lint: $(VENV)/.installed-dev ## ruff check + format check + import layers (ARCHITECTURE.md)
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed-dev ## mypy --strict over src and typing_tests
 	$(BIN)/mypy --strict src typing_tests
