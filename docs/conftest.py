@@ -27,8 +27,10 @@ lines and blank lines at the end; there are no wildcards. The comparison
 fails with a diff when they differ, and fails too when that Python block did
 not run (skipped, or it raised). Several output blocks may follow one Python
 block (say, the same text as a ```text and a ```mermaid block). To show what
-a shell command prints, an invisible block runs the command and prints the
-transcript, and the ```console block that shows it is the output block.
+a shell command prints, an invisible block calls ``run_console("cmd", ...)``
+(defined below and present in every page's namespace), which prints the
+terminal transcript (``$ cmd`` and its output); the ```console block that
+shows it is the output block.
 
 Blocks are told apart by position, so an output block cannot go unmarked by
 accident: a ```text or ```console block right after a ```python block (only
