@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# test-all runs on each of these that scripts/find-python finds (one .venv-X.Y each)
+TEST_ALL_VERSIONS ?= 3.11 3.12 3.13 3.14
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test lint typecheck pytest docs bench clean
+.PHONY: help demo test lint typecheck pytest docs test-all dist-check bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,6 +45,42 @@ docs: $(VENV)/.installed-dev ## build the docs strictly
 
 test: lint typecheck pytest docs ## ruff, mypy --strict, pytest, mkdocs build --strict
 
+# One venv per Python version, with the test extra only (no linters, docs or peers).
+# (precious: make would otherwise delete them as intermediate files)
+.PRECIOUS: .venv-%/bin/python .venv-%/.installed-test
+.venv-%/bin/python:
+	@py=$$(scripts/find-python $*) || { echo "no Python $* found" >&2; exit 1; }; \
+	echo "$$py -m venv .venv-$*"; $$py -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+
+.venv-%/.installed-test: pyproject.toml | .venv-%/bin/python
+	.venv-$*/bin/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+test-all: ## pytest on every CPython >= 3.11 found here (.venv-3.X each, test extra only)
+	@ran=""; failed=""; \
+	for v in $(TEST_ALL_VERSIONS); do \
+	  if ! scripts/find-python $$v >/dev/null; then \
+	    echo "test-all: Python $$v is not installed here, skipped"; continue; \
+	  fi; \
+	  echo "test-all: Python $$v ($$(scripts/find-python $$v))"; \
+	  if $(MAKE) --no-print-directory .venv-$$v/.installed-test \
+	     && .venv-$$v/bin/python -m pytest; then ran="$$ran $$v"; \
+	  else failed="$$failed $$v"; fi; \
+	done; \
+	echo "test-all: passed on:$${ran:- none}; failed on:$${failed:- none}"; \
+	test -z "$$failed" && test -n "$$ran"
+
+$(VENV)/.installed-dist: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	touch $@
+
+dist-check: $(VENV)/.installed-dist ## build sdist + wheel, twine check, try the wheel in a clean venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	scripts/try-wheel $(PYTHON) dist/*.whl
+
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
@@ -50,5 +88,5 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 bench: $(VENV)/.installed-bench ## run the benchmarks against the peers (not part of test)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-clean: ## remove the venv and build outputs
-	rm -rf $(VENV) .site .coverage build dist
+clean: ## remove the venvs and build outputs
+	rm -rf $(VENV) .venv-3.* .site .coverage build dist

@@ -466,3 +466,19 @@ class TestCustomScopeExamples:
         assert result.stderr == ""
         assert expected in result.stdout
         assert "stats: {'created':" in result.stdout
+
+    def test_workflow_says_it_reuses_the_run_id_on_purpose(
+        self, tmp_path: Path
+    ) -> None:
+        """Both runs are ``run-1``, and the script says why between them."""
+        result = run_example("custom_scopes/workflow.py", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[:3] == [
+            "run-1: steps=['extract', 'load'] loaded=3",
+            (
+                "run-1 again, reusing the id on purpose: the first run's state "
+                "was discarded when it ended, so this one starts fresh"
+            ),
+            "run-1: steps=['extract', 'load'] loaded=1",
+        ]

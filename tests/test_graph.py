@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import re
 import subprocess
@@ -430,24 +429,3 @@ class TestCli:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout == to_mermaid(graph_sample.services) + "\n"
-
-
-class TestDiagnosticsPage:
-    def test_mermaid_of_complex_ingest_is_current(
-        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-    ) -> None:
-        """The Mermaid graph shown in docs/guide/diagnostics.md is what to_mermaid prints."""
-        path = ROOT / "examples" / "complex_ingest" / "app.py"
-        spec = importlib.util.spec_from_file_location("graph_complex_ingest", path)
-        assert spec is not None
-        assert spec.loader is not None
-        app = importlib.util.module_from_spec(spec)
-        monkeypatch.setitem(sys.modules, "graph_complex_ingest", app)
-        spec.loader.exec_module(app)
-        services = app.build_services(app.load_configuration(tmp_path))
-        page = (ROOT / "docs" / "guide" / "diagnostics.md").read_text(encoding="utf-8")
-        (shown,) = re.findall(
-            r"^```mermaid\n(.*?)^```$", page, re.DOTALL | re.MULTILINE
-        )
-        assert shown == to_mermaid(services) + "\n"
-        assert f"```text\n{to_text(services)}\n```" in page

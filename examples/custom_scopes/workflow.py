@@ -5,6 +5,8 @@ temporary staging area) shared by every step of that run -- even steps that
 open their own request scopes -- and disposed as soon as the run's outermost
 block exits. That is ``ContextScopeManager(persistent=False)``: nothing
 survives from one run to the next, so nothing has to be cleaned up by hand.
+To show it, the script runs the workflow twice with the same id, ``run-1``:
+the second run starts from a fresh ``RunState``.
 
 Run it with:
 
@@ -77,7 +79,14 @@ def main() -> None:
     with services.build_service_provider() as provider:
         first = run_workflow(provider, "run-1", ["a", "b", "c"])
         assert first.staging.removed, "the run's staging area is gone"
-        second = run_workflow(provider, "run-1", ["d"])  # same id, fresh state
+        # The same id again, on purpose: with persistent=False nothing of the
+        # first "run-1" outlived it, so this run gets a new RunState (its
+        # steps and loaded count start from zero), not the old one.
+        print(
+            "run-1 again, reusing the id on purpose: the first run's state was "
+            "discarded when it ended, so this one starts fresh"
+        )
+        second = run_workflow(provider, "run-1", ["d"])
         assert second is not first
         assert second.steps == ["extract", "load"]
         assert workflows.active_scopes() == []
