@@ -42,12 +42,11 @@ docs: $(VENV)/.installed-dev ## build the docs strictly
 
 test: lint typecheck pytest docs ## ruff, mypy --strict, pytest, mkdocs build --strict
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
-
-bench: $(VENV)/.installed-bench ## run the benchmarks against the peers (not part of test)
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+# One venv per installed CPython >= 3.11 in .venv-bench/3.X, each with .[bench].
+# BENCH_ARGS=--quick: a smoke run (well under a minute per version, noisy);
+# --pythons 3.11,3.13 / --only wiredi,dishka / --no-docs: see benchmarks/README.md.
+bench: ## benchmarks on every CPython >= 3.11 (BENCH_ARGS=--quick: smoke run; not part of test)
+	$(PYTHON) benchmarks/bench_all.py $(BENCH_ARGS)
 
 clean: ## remove the venv and build outputs
-	rm -rf $(VENV) .site .coverage build dist
+	rm -rf $(VENV) .venv-bench .site .coverage build dist
