@@ -330,9 +330,14 @@ def _notes(results: list[dict[str, Any]]) -> list[str]:
 
 
 def run_line(report: dict[str, Any]) -> str:
+    clock = {"cpu": "CPU time", "wall": "wall-clock time"}.get(
+        report.get("clock", "wall")
+    )
     return (
         f"{report['implementation']} {report['python']} on {report['machine']},"
-        f" {report['date']}" + (" (quick run)" if report["quick"] else " (full run)")
+        f" {report['date']}"
+        + (" (quick run" if report["quick"] else " (full run")
+        + f", {clock})"
     )
 
 

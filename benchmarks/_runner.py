@@ -121,7 +121,9 @@ def main() -> None:
     parser.add_argument("library")
     parser.add_argument("--scenarios", default=",".join(s.key for s in SCENARIOS))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--clock", choices=sorted(_timing.CLOCKS), default="wall")
     args = parser.parse_args()
+    _timing.use_clock(args.clock)
     keys = [k.strip() for k in args.scenarios.split(",") if k.strip()]
     result = run(args.library, keys, args.quick)
     sys.stdout.write(json.dumps(result) + "\n")

@@ -134,7 +134,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("library", nargs="?", default="wiredi")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--clock", choices=sorted(_timing.CLOCKS), default="wall")
     args = parser.parse_args()
+    _timing.use_clock(args.clock)
     sys.stdout.write(json.dumps(run(args.library, args.quick)) + "\n")
 
 

@@ -36,13 +36,17 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def _run_library(library: str, keys: list[str], quick: bool, timeout: float) -> dict:
+def _run_library(
+    library: str, keys: list[str], quick: bool, clock: str, timeout: float
+) -> dict:
     command = [
         sys.executable,
         str(HERE / "_runner.py"),
         library,
         "--scenarios",
         ",".join(keys),
+        "--clock",
+        clock,
     ]
     if quick:
         command.append("--quick")
@@ -82,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         help="where to write the JSON (default: results/results-3.X.json)",
     )
     parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        help="wall: elapsed time (perf_counter; the full mode's default); cpu: this"
+        " process's CPU time (process_time; the quick mode's default), which a busy"
+        " machine disturbs far less",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=900.0, help="seconds per library"
     )
     args = parser.parse_args(argv)
@@ -97,18 +108,25 @@ def main(argv: list[str] | None = None) -> int:
             f"unknown scenarios {unknown}; known: {', '.join(s.key for s in SCENARIOS)}"
         )
 
+    clock = args.clock or ("cpu" if args.quick else "wall")
     started = time.monotonic()
     results = []
     for library in libraries:
         print(f"  running {library} ...", end="", file=sys.stderr, flush=True)
         begin = time.monotonic()
-        results.append(_run_library(library, keys, args.quick, args.timeout))
+        results.append(_run_library(library, keys, args.quick, clock, args.timeout))
         print(f" {time.monotonic() - begin:.1f} s", file=sys.stderr, flush=True)
     scaling = None
     if "wiredi" in libraries and not args.no_scaling:
         print("  running wiredi scaling ...", end="", file=sys.stderr, flush=True)
         begin = time.monotonic()
-        command = [sys.executable, str(HERE / "_scaling.py"), "wiredi"]
+        command = [
+            sys.executable,
+            str(HERE / "_scaling.py"),
+            "wiredi",
+            "--clock",
+            clock,
+        ]
         if args.quick:
             command.append("--quick")
         scaling = _run_json(command, args.timeout, {})
@@ -123,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         "implementation": platform.python_implementation(),
         "machine": f"{platform.system()} {platform.machine()}",
         "quick": args.quick,
+        "clock": clock,
         "scenarios": {
             s.key: {"title": s.title, "target": s.target}
             for s in SCENARIOS
