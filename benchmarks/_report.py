@@ -424,6 +424,9 @@ def scaling_markdown(report: dict[str, Any], indent: str = "") -> str:
             indent,
         )
     )
+    verdict = _linearity(scaling["registrations"])
+    if verdict:
+        parts += ["", indent + verdict]
     rows = []
     for entry in scaling["depth"]:
         if entry["status"] != "ok":
@@ -477,6 +480,31 @@ def scaling_markdown(report: dict[str, Any], indent: str = "") -> str:
         ),
     ]
     return "\n".join(parts)
+
+
+def _linearity(entries: list[dict[str, Any]]) -> str:
+    ok = [e for e in entries if e["status"] == "ok"]
+    if len(ok) < 2:
+        return ""
+    small, big = ok[0], ok[-1]
+    growth = {
+        what: (big[what]["ns"] / big["n"]) / (small[what]["ns"] / small["n"])
+        for what in ("build", "build_resolve")
+    }
+    worst = max(growth.values())
+    verdict = (
+        "close to linear"
+        if worst <= 1.5
+        else "growing faster than linear"
+        if worst > 2
+        else "a little worse than linear"
+    )
+    return (
+        f"Per registration, {big['n']:,} registrations cost"
+        f" {growth['build']:.2f}{TIMES} what {small['n']:,} do to build and"
+        f" {growth['build_resolve']:.2f}{TIMES} to build and first resolve:"
+        f" {verdict}."
+    )
 
 
 def render(report: dict[str, Any]) -> str:
@@ -627,6 +655,8 @@ def scaling_chart(report: dict[str, Any], path: Path) -> Path | None:
     if not scaling or "error" in scaling:
         return None
     plt = _pyplot()
+    from matplotlib import ticker
+
     fig, axes = plt.subplots(2, 2, figsize=(WIDTH_IN, 6.4), layout="constrained")
     regs = [e for e in scaling["registrations"] if e["status"] == "ok"]
     for ax, what, title in (
@@ -656,6 +686,7 @@ def scaling_chart(report: dict[str, Any], path: Path) -> Path | None:
             ax.plot(ns, [v / 1000 for v in values], style, color=color, label=name)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_xticks(ns, [f"{n:,}" for n in ns])
         ax.minorticks_off()
         ax.set_title(f"{title}: µs per registration", loc="left")
