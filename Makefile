@@ -81,12 +81,11 @@ dist-check: $(VENV)/.installed-dist ## build sdist + wheel, twine check, try the
 	$(BIN)/twine check --strict dist/*
 	scripts/try-wheel $(PYTHON) dist/*.whl
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
-
-bench: $(VENV)/.installed-bench ## run the benchmarks against the peers (not part of test)
-	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+# One venv per installed CPython >= 3.11 in .venv-bench/3.X, each with .[bench].
+# BENCH_ARGS=--quick: a smoke run (well under a minute per version, noisy);
+# --pythons 3.11,3.13 / --only wiredi,dishka / --no-docs: see benchmarks/README.md.
+bench: ## benchmarks on every CPython >= 3.11 (BENCH_ARGS=--quick: smoke run; not part of test)
+	$(PYTHON) benchmarks/bench_all.py $(BENCH_ARGS)
 
 clean: ## remove the venvs and build outputs
-	rm -rf $(VENV) .venv-3.* .site .coverage build dist
+	rm -rf $(VENV) .venv-3.* .venv-bench .site .coverage build dist

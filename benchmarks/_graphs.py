@@ -1,12 +1,23 @@
-"""The classes every adapter registers, and the hand-written baselines.
+"""The classes every adapter registers, and the two baselines of each scenario.
 
-Every library builds exactly these objects, so a ratio to the baseline is a
-ratio of container overhead on identical work.
+Every library builds exactly these objects, so a ratio to a baseline is a
+ratio of container overhead on identical work. Each scenario has two:
+
+- ``pure_*``: **pure construction**, the same objects built by plain
+  constructor calls and nothing else (no dict, no close, no registry): the
+  physical limit, what an application wired by hand in straight-line code pays;
+- ``baseline_*``: **hand-written**, what one writes instead of a container
+  when one also wants its bookkeeping: a per-request dict with get-or-create
+  and an explicit ``close()``, a ``{type: dependencies}`` registry.
+
+Where the two are the same code (scenario a, the feature scenarios built from
+plain calls), the ``pure_*`` name is the same function, and it is timed once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 # --- scenario a: a 10-class all-transient graph -------------------------------
 # The graph built is the one baseline_transient() writes out by hand.
@@ -69,6 +80,9 @@ def baseline_transient() -> Root:
     return Root(A(X(), Y()), B(Z(U())), C(V(), W()))
 
 
+pure_transient = baseline_transient  # already nothing but constructor calls
+
+
 # --- scenarios b, c, d: a singleton, and a scoped service ---------------------
 
 
@@ -98,6 +112,19 @@ SETTINGS = Settings()
 
 def baseline_singleton() -> Settings:
     return SETTINGS
+
+
+def _make_pure_singleton():
+    settings = SETTINGS
+
+    def pure_singleton() -> Settings:
+        """Read a pre-built object from a closure variable."""
+        return settings
+
+    return pure_singleton
+
+
+pure_singleton = _make_pure_singleton()
 
 
 class HandScope:
@@ -139,6 +166,36 @@ async def baseline_scoped_async() -> RequestService:
         scope.close()
 
 
+def baseline_scoped_pair() -> tuple[RequestService, RequestService]:
+    scope = HandScope()
+    try:
+        return scope.request_service(), scope.request_service()
+    finally:
+        scope.close()
+
+
+async def baseline_scoped_async_pair() -> tuple[RequestService, RequestService]:
+    return baseline_scoped_pair()
+
+
+def pure_scoped() -> RequestService:
+    """The request's object graph, built by its constructors: no dict, no close."""
+    return RequestService(SETTINGS, Repo(), Clock())
+
+
+async def pure_scoped_async() -> RequestService:
+    return RequestService(SETTINGS, Repo(), Clock())
+
+
+def pure_scoped_pair() -> tuple[RequestService, RequestService]:
+    service = RequestService(SETTINGS, Repo(), Clock())
+    return service, service  # plain code passes the one object along
+
+
+async def pure_scoped_async_pair() -> tuple[RequestService, RequestService]:
+    return pure_scoped_pair()
+
+
 # --- scenarios e, f: 200 registered classes -----------------------------------
 # 20 layers of 10; each class past layer 0 takes two classes of the layer below.
 # All are singletons, so a first resolve of all 200 builds each exactly once.
@@ -165,21 +222,83 @@ def _make_class(name: str, deps: tuple[type, ...]) -> type:
     return cls
 
 
-def _make_big_graph() -> list[tuple[type, tuple[type, ...]]]:
+def make_layered_graph(
+    layers: int, width: int, prefix: str = "Big"
+) -> list[tuple[type, tuple[type, ...]]]:
+    """``layers`` layers of ``width`` classes; each past layer 0 takes two below."""
     graph: list[tuple[type, tuple[type, ...]]] = []
     previous: list[type] = []
-    for layer in range(LAYERS):
+    digits = len(str(layers - 1))
+    for layer in range(layers):
         current = []
-        for i in range(WIDTH):
-            deps = () if layer == 0 else (previous[i], previous[(i + 1) % WIDTH])
-            cls = _make_class(f"Big{layer:02d}_{i}", deps)
+        for i in range(width):
+            deps = () if layer == 0 else (previous[i], previous[(i + 1) % width])
+            cls = _make_class(f"{prefix}{layer:0{digits}d}_{i}", deps)
             graph.append((cls, deps))
             current.append(cls)
         previous = current
     return graph
 
 
-BIG_GRAPH = _make_big_graph()  # (class, its dependencies), dependencies first
+def make_chain(depth: int, prefix: str = "Chain") -> list[type]:
+    """``depth`` classes, each taking the one before it: a graph ``depth`` deep."""
+    chain: list[type] = []
+    for level in range(depth):
+        deps = (chain[-1],) if chain else ()
+        chain.append(_make_class(f"{prefix}{level:03d}", deps))
+    return chain
+
+
+def straight_line_builder(
+    graph: list[tuple[type, tuple[type, ...]]],
+) -> Callable[[], list[object]]:
+    """Pure construction of a whole graph of singletons, as plain code would do
+    it at startup: one generated function of ``oN = ClassN(oI, oJ)`` lines (no
+    dict, no loop), returning every object in ``graph`` order."""
+    index = {cls: i for i, (cls, _) in enumerate(graph)}
+    names = {f"C{i}": cls for i, (cls, _) in enumerate(graph)}
+    lines = ["def build():"]
+    for i, (_, deps) in enumerate(graph):
+        args = ", ".join(f"o{index[dep]}" for dep in deps)
+        lines.append(f"    o{i} = C{i}({args})")
+    lines.append("    return [" + ", ".join(f"o{i}" for i in range(len(graph))) + "]")
+    namespace: dict[str, object] = dict(names)
+    exec(compile("\n".join(lines), "<straight-line build>", "exec"), namespace)
+    return namespace["build"]  # type: ignore[return-value]
+
+
+def nested_builder(chain: list[type]) -> Callable[[], object]:
+    """Pure construction of a transient chain: ``CN(...C1(C0())...)``."""
+    names = {f"C{i}": cls for i, cls in enumerate(chain)}
+    expression = "C0()"
+    for i in range(1, len(chain)):
+        expression = f"C{i}({expression})"
+    namespace: dict[str, object] = dict(names)
+    exec(
+        compile(f"def build():\n    return {expression}\n", "<nested>", "exec"),
+        namespace,
+    )
+    return namespace["build"]  # type: ignore[return-value]
+
+
+def hand_registry_builder(
+    graph: list[tuple[type, tuple[type, ...]]],
+) -> Callable[[], list[object]]:
+    """The hand-written registry of scenario f for any graph: the dict, then
+    each object built once, in order."""
+    classes = [cls for cls, _ in graph]
+
+    def build() -> list[object]:
+        registry = dict(graph)
+        instances: dict[type, object] = {}
+        for cls, deps in registry.items():
+            instances[cls] = cls(*[instances[dep] for dep in deps])
+        return [instances[cls] for cls in classes]
+
+    return build
+
+
+BIG_GRAPH = make_layered_graph(LAYERS, WIDTH)  # (class, deps), dependencies first
 BIG_CLASSES = [cls for cls, _ in BIG_GRAPH]
 
 
@@ -196,6 +315,12 @@ def baseline_build_resolve() -> list[object]:
     return [instances[cls] for cls in BIG_CLASSES]
 
 
+# Plain code has no build step: an application wired by hand constructs its
+# objects at startup, so both e and f divide by that construction of all 200.
+pure_build_resolve = straight_line_builder(BIG_GRAPH)
+pure_build = pure_build_resolve
+
+
 # --- wiredi feature scenarios -------------------------------------------------
 
 
@@ -208,6 +333,9 @@ class Handler:
 
 def baseline_context_logger() -> Handler:
     return Handler(logging.getLogger(Handler.__module__))
+
+
+pure_context_logger = baseline_context_logger
 
 
 class UserRepo:
@@ -223,6 +351,9 @@ class UserHandler:
 
 def baseline_component() -> UserHandler:
     return UserHandler(UserRepo())
+
+
+pure_component = baseline_component
 
 
 class TenantCache:
@@ -246,6 +377,19 @@ def baseline_custom_scope() -> TenantCache:
         scope.close()
 
 
+def _make_pure_custom_scope():
+    cache = TenantCache()
+
+    def pure_custom_scope() -> TenantCache:
+        """The tenant's object, pre-built and read from a closure variable."""
+        return cache
+
+    return pure_custom_scope
+
+
+pure_custom_scope = _make_pure_custom_scope()
+
+
 class FakeX(X):
     pass
 
@@ -255,3 +399,6 @@ FAKE_X = FakeX()
 
 def baseline_override() -> Root:
     return Root(A(FAKE_X, Y()), B(Z(U())), C(V(), W()))
+
+
+pure_override = baseline_override

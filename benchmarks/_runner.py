@@ -40,6 +40,16 @@ def _run_scenario(
             "note": getattr(adapter, "notes", {}).get(scenario.key, ""),
         }
     try:
+        with _timing.time_limit(settings.limit_ns):
+            return _check_and_time(make, adapter, scenario, settings)
+    except _timing.TooSlow as exc:
+        return {"status": "skipped", "note": str(exc)}
+
+
+def _check_and_time(
+    make: Any, adapter: Any, scenario: Scenario, settings: _timing.Settings
+) -> dict[str, Any]:
+    try:
         op = make()
         if op is None:  # the adapter feature-detected a missing API
             return {"status": "unsupported", "note": "API not available"}
@@ -49,11 +59,11 @@ def _run_scenario(
         return {"status": "error", "note": f"setup/check failed: {_error(exc)}"}
     try:
         if scenario.is_async:
-            result = _timing.paired_async(op, scenario.baseline, settings)
+            result = _timing.measure_async(op, scenario.baselines, settings)
         else:
             if scenario.heavy:
                 settings = replace(settings, batch_ns=settings.batch_ns * 4, warmup=20)
-            result = _timing.paired(op, scenario.baseline, settings)
+            result = _timing.measure(op, scenario.baselines, settings)
     except Exception as exc:
         return {"status": "error", "note": f"timing failed: {_error(exc)}"}
     return {"status": "ok", **result.to_json()}
@@ -65,7 +75,7 @@ def _memory(adapter: Any, quick: bool) -> dict[str, Any] | None:
         return None
     try:
         return _timing.scope_bytes(
-            make(), BY_KEY["c"].baseline, runs=200 if quick else 2000
+            make(), BY_KEY["c"].baselines, runs=200 if quick else 2000
         )
     except Exception as exc:
         return {"error": _error(exc)}
@@ -91,8 +101,13 @@ def run(library: str, keys: list[str], quick: bool) -> dict[str, Any]:
         out["version"] = metadata.version(adapter.dist)
     except metadata.PackageNotFoundError:
         out["version"] = "?"
+    out["variant"] = getattr(adapter, "variant", "")
     out["mode"] = getattr(adapter, "mode", "")
+    out["thread_safe"] = getattr(adapter, "thread_safe", True)
     settings = _timing.QUICK if quick else _timing.FULL
+    for scenario in SCENARIOS:
+        if scenario.key in keys:
+            scenario.check_baselines()  # the baselines build the same objects
     for scenario in SCENARIOS:
         if scenario.key in keys:
             out["scenarios"][scenario.key] = _run_scenario(adapter, scenario, settings)
@@ -106,7 +121,9 @@ def main() -> None:
     parser.add_argument("library")
     parser.add_argument("--scenarios", default=",".join(s.key for s in SCENARIOS))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--clock", choices=sorted(_timing.CLOCKS), default="wall")
     args = parser.parse_args()
+    _timing.use_clock(args.clock)
     keys = [k.strip() for k in args.scenarios.split(",") if k.strip()]
     result = run(args.library, keys, args.quick)
     sys.stdout.write(json.dumps(result) + "\n")

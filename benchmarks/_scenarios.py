@@ -137,12 +137,26 @@ class Scenario:
     key: str
     method: str  # the adapter method that returns the operation
     title: str
-    baseline: Callable[[], Any]
+    baseline: Callable[[], Any]  # hand-written
+    pure: Callable[[], Any]  # pure construction
     check: Callable[..., None]
     is_async: bool = False
     heavy: bool = False  # one op takes tens of microseconds or more
-    target: float | None = None  # wiredi's ratio target from issue 9
+    target: float | None = None  # wiredi's ratio target
     feature: bool = False  # a wiredi-only feature scenario
+    # for the scoped checks: (hand-written, pure) operations resolving twice
+    # in one scope
+    baseline_pairs: tuple[Callable[[], Any], Callable[[], Any]] | None = None
+
+    @property
+    def baselines(self) -> dict[str, Callable[[], Any]]:
+        return {"pure": self.pure, "hand": self.baseline}
+
+    def check_baselines(self) -> None:
+        """The baselines must pass the same checks as the libraries."""
+        hand_pair, pure_pair = self.baseline_pairs or (None, None)
+        self.check(self.baseline, hand_pair)
+        self.check(self.pure, pure_pair)
 
 
 SCENARIOS = [
@@ -151,6 +165,7 @@ SCENARIOS = [
         "transient_graph",
         "resolve 10-class transient graph",
         g.baseline_transient,
+        g.pure_transient,
         check_transient,
         target=1.05,
     ),
@@ -159,6 +174,7 @@ SCENARIOS = [
         "singleton",
         "get existing singleton",
         g.baseline_singleton,
+        g.pure_singleton,
         check_singleton,
         target=2.0,
     ),
@@ -167,23 +183,28 @@ SCENARIOS = [
         "scoped",
         "scope + scoped service + close",
         g.baseline_scoped,
+        g.pure_scoped,
         check_scoped,
         target=2.0,
+        baseline_pairs=(g.baseline_scoped_pair, g.pure_scoped_pair),
     ),
     Scenario(
         "d",
         "scoped_async",
         "async scope + scoped service",
         g.baseline_scoped_async,
+        g.pure_scoped_async,
         check_scoped_async,
         is_async=True,
         target=2.3,
+        baseline_pairs=(g.baseline_scoped_async_pair, g.pure_scoped_async_pair),
     ),
     Scenario(
         "e",
         "build",
         "build from 200 classes",
         g.baseline_build,
+        g.pure_build,
         check_build,
         heavy=True,
         target=10.0,
@@ -193,6 +214,7 @@ SCENARIOS = [
         "build_resolve",
         "build + first resolve of 200",
         g.baseline_build_resolve,
+        g.pure_build_resolve,
         check_build_resolve,
         heavy=True,
         target=5.0,
@@ -202,6 +224,7 @@ SCENARIOS = [
         "feature_context_logger",
         "DependencyContext logger",
         g.baseline_context_logger,
+        g.pure_context_logger,
         check_context_logger,
         feature=True,
     ),
@@ -210,6 +233,7 @@ SCENARIOS = [
         "feature_component",
         "component lookup",
         g.baseline_component,
+        g.pure_component,
         check_component,
         feature=True,
     ),
@@ -218,6 +242,7 @@ SCENARIOS = [
         "feature_custom_scope",
         "ContextScopeManager scope",
         g.baseline_custom_scope,
+        g.pure_custom_scope,
         check_custom_scope,
         feature=True,
     ),
@@ -226,6 +251,7 @@ SCENARIOS = [
         "feature_override",
         "resolve under active override",
         g.baseline_override,
+        g.pure_override,
         check_override,
         feature=True,
     ),

@@ -6,6 +6,7 @@ LIBRARIES = [
     "wireup",
     "modern-di",
     "diwire",
+    "diwire-nolock",  # diwire with lock_mode=LockMode.NONE: not thread-safe
     "rodi",
     "dependency-injector",
     "that-depends",

@@ -90,8 +90,14 @@ class Adapter:
         return op
 
     def build(self):
-        classes = g.BIG_CLASSES
+        return self.scale_build(g.BIG_CLASSES)
 
+    def build_resolve(self):
+        return self.scale_build_resolve(g.BIG_CLASSES)
+
+    # --- scaling (benchmarks/_scaling.py) --------------------------------------
+
+    def scale_build(self, classes):
         def op():
             services = ServiceCollection()
             for cls in classes:
@@ -100,9 +106,7 @@ class Adapter:
 
         return op
 
-    def build_resolve(self):
-        classes = g.BIG_CLASSES
-
+    def scale_build_resolve(self, classes):
         def op():
             services = ServiceCollection()
             for cls in classes:
@@ -111,6 +115,32 @@ class Adapter:
             return [get(cls) for cls in classes]
 
         return op
+
+    def scale_chain(self, chain):
+        services = ServiceCollection()
+        for cls in chain:
+            services.add_transient(cls)
+        get = services.build_service_provider().get_service
+        last = chain[-1]
+
+        def op():
+            return get(last)
+
+        return op
+
+    def scale_open_scope(self):
+        create_scope = _scoped_provider().create_scope
+        service = g.RequestService
+
+        def open_one():
+            scope = create_scope()
+            scope.get_service(service)
+            return scope
+
+        def close_one(scope):
+            scope.close()
+
+        return open_one, close_one
 
     # --- wiredi's own features; None when the API is not there yet -----------
 
