@@ -14,6 +14,7 @@ from wiredi._graph.edges import (
     effective_lifetime,
     registration_uses_context,
 )
+from wiredi._graph.fixes import unresolvable_fix
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import DepKind
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
@@ -170,7 +171,7 @@ class _Validator:
                                 f"{type_name(reg.service_type)}: it receives "
                                 "the object being wrapped"
                                 if decorator
-                                else _unresolvable_fix(edge.problem)
+                                else unresolvable_fix(edge.problem)
                             ),
                         ),
                     )
@@ -203,7 +204,9 @@ class _Validator:
                 component=component,
                 path=(*self._path(path), missing),
                 registered_at=reg.registered_at,
-                hint=self.registry.describe_missing(service_type, component),
+                hint=self.registry.describe_missing(
+                    service_type, component, parameter_name=name, owner=reg
+                ),
             ),
         )
 
@@ -303,8 +306,6 @@ class _Validator:
             return
         config = config_reg.implementation
         for binding in self.registry.options:
-            if config.get(binding.section) is None:
-                continue
             try:
                 bind(config, binding.options_type, section=binding.section)
             except ConfigurationError as error:
@@ -327,17 +328,6 @@ def validate_graph(registry: Registry) -> list[DIError]:
             break
     validator.options_checks()
     return validator.errors
-
-
-def _unresolvable_fix(problem: str) -> str:
-    if "cannot be evaluated" in problem:
-        return (
-            "make every name in those hints importable from the module that "
-            "defines it (not only under TYPE_CHECKING), or register a factory"
-        )
-    return (
-        "add a type hint (or a default value) to the parameter, or register a factory"
-    )
 
 
 def _too_deep(reg: Registration) -> RegistrationError:

@@ -242,12 +242,14 @@ def read_callable(
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
     params = _parameters(func)
+    target = _hint_target(func)
     try:
-        hints = _type_hints(_hint_target(func))
+        hints = _type_hints(target)
     except RecursionError:
         raise  # not a problem of the hints: the caller is too deep
     except Exception as exc:  # NameError, TypeError: reported per parameter
         problem = f"its type hints cannot be evaluated ({type(exc).__name__}: {exc})"
+        problem += _local_name_problem(target, exc)
         deps = tuple(
             Dependency(p.name, DepKind.UNRESOLVABLE, problem=problem)
             for p in params
@@ -269,6 +271,24 @@ def read_callable(
             hint = substitute(hint, typevars)
         read.append(_read_parameter(param, hint))
     return CallableSpec(tuple(read), factory_kind)
+
+
+def _local_name_problem(target: Any, exc: Exception) -> str:
+    """``: Local is local to function make()`` when that explains a ``NameError``.
+
+    A hint written as a string (``from __future__ import annotations``) is
+    evaluated in the module's globals, where a class defined inside a
+    function does not exist.
+    """
+    name = getattr(exc, "name", None)
+    qualname = getattr(target, "__qualname__", "")
+    if not isinstance(exc, NameError) or not name or "<locals>" not in qualname:
+        return ""
+    function = qualname.rpartition(".<locals>")[0].rpartition(".")[2]
+    return (
+        f"; {name} is local to function {function}(), and a hint is evaluated "
+        "in the module's globals, where it does not exist"
+    )
 
 
 def _read_parameter(param: _Param, hint: Any) -> Dependency:
