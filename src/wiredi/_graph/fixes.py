@@ -91,11 +91,7 @@ def _options_fix(service_type: Any, in_component: str, has_configuration: bool) 
 
 
 def _plain_value(service_type: Any) -> bool:
-    origin = typing.get_origin(service_type) or service_type
-    try:
-        return origin in PLAIN_VALUE_TYPES
-    except TypeError:  # unhashable
-        return False
+    return (typing.get_origin(service_type) or service_type) in PLAIN_VALUE_TYPES
 
 
 def _plain_value_fix(

@@ -53,6 +53,11 @@ class _Validator:
         self.errors: list[DIError] = []
         self._reported: set[Any] = set()
         self._done: set[tuple[Registration, Registration | None]] = set()
+        # Lazy[T] edges followed, as (T, owner). What T needs is walked on a
+        # path of its own, so no cycle is ever found through a Lazy; errors
+        # show the path that led to the Lazy (``_outer``) in front of it.
+        self._lazy_seen: set[tuple[Registration, Registration]] = set()
+        self._outer: tuple[Registration, ...] = ()
 
     def report(self, key: Any, error: DIError) -> None:
         if key not in self._reported:
@@ -177,13 +182,37 @@ class _Validator:
                     )
                 for target in edge.targets:
                     self.visit(target, path, owner)
+                if edge.deferred is not None and owner is not None:
+                    self._lazy(edge.deferred, path, owner)
+
+    def _lazy(
+        self, target: Registration, path: dict[Registration, None], owner: Registration
+    ) -> None:
+        """Check what ``Lazy[T]`` resolves: from ``owner``'s resolver, later.
+
+        Lifetimes are checked as for a direct dependency (``T`` and the
+        transients it takes are built by the owner's resolver), on a path of
+        its own: a way back to the owner is no cycle. An owner that is
+        transient all the way up resolves ``T`` from whichever scope asks,
+        as ``T`` itself would be.
+        """
+        key = (target, owner)
+        if key in self._lazy_seen:
+            return
+        self._lazy_seen.add(key)
+        outer = self._outer
+        self._outer = (*outer, *path)
+        try:
+            self.visit(target, {}, owner)
+        finally:
+            self._outer = outer
 
     # -------------------------------------------------------------- checks
 
     def _path(
         self, path: dict[Registration, None], *extra: Registration
     ) -> tuple[DependencyNode, ...]:
-        return tuple(self.node(r) for r in (*path, *extra))
+        return tuple(self.node(r) for r in (*self._outer, *path, *extra))
 
     def _missing(
         self,
@@ -224,7 +253,7 @@ class _Validator:
         owner_rank, rank = _rank(owner_life), _rank(life)
         if owner_rank is None or rank is None or rank <= owner_rank:
             return
-        members = list(path)
+        members = [*self._outer, *path]
         start = members.index(owner) if owner in members else 0
         nodes = tuple(self.node(r) for r in (*members[start:], reg))
         owner_name, name = type_name(owner.service_type), type_name(reg.service_type)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wiredi._compiler.lazy import Lazy
 from wiredi._compiler.raising import async_needed
 from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._rendering import type_name
@@ -59,6 +60,8 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return resolver
     if kind is EdgeKind.CONST:
         return edge.value
+    if kind is EdgeKind.LAZY:
+        return Lazy(resolver, edge.service_type, edge.component)
     if kind is EdgeKind.ONE:
         target = edge.targets[0]
         if compiler.flags.is_async(target):
