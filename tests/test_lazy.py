@@ -353,9 +353,9 @@ class TestCycles:
         error = _only_error(ServiceCollection().add_scoped(Ping).add_scoped(Pong))
         assert isinstance(error, CircularDependencyError)
         assert error.hint == (
-            "break the cycle with Lazy: take one side as Lazy[...] (e.g. Ping's "
-            "parameter as Lazy[Pong]) and call .get() when it is needed; or move "
-            "the shared part into a third service"
+            "break the cycle with Lazy: in one service of it, take Lazy[...] and "
+            "call .get() when needed (e.g. in Ping, take Lazy[Pong] instead of "
+            "Pong); or move the shared part into a third service"
         )
 
     @pytest.mark.parametrize("lifetime", ["singleton", "transient"])

@@ -32,9 +32,9 @@ def cycle_error(
         message = f"circular dependency: {names}"
         first, second = (type_name(n.service_type) for n in nodes[:2])
         hint = (
-            "break the cycle with Lazy: take one side as Lazy[...] (e.g. "
-            f"{first}'s parameter as Lazy[{second}]) and call .get() when it is "
-            "needed; or move the shared part into a third service"
+            "break the cycle with Lazy: in one service of it, take Lazy[...] "
+            f"and call .get() when needed (e.g. in {first}, take Lazy[{second}] "
+            f"instead of {second}); or move the shared part into a third service"
         )
     return CircularDependencyError(
         message,
