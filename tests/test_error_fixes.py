@@ -487,6 +487,17 @@ class TestRenderingNeverRaises:
         assert str(error).startswith("NeedsHostile needs Hostile (parameter")
         assert "services.add_transient(Hostile)" in str(error.hint)
 
+    def test_the_path_of_such_an_error_has_a_safe_repr(self) -> None:
+        """repr() of a DependencyNode holding such an object does not raise."""
+        provider = ServiceCollection().build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(_RaisingGetattr())  # type: ignore[arg-type]
+        (node,) = caught.value.path
+        assert repr(node) == (
+            "DependencyNode(service_type=<_RaisingGetattr object>, "
+            "implementation=None, lifetime='', component='', registered_at=None)"
+        )
+
     def test_a_class_whose_name_attribute_raises_keeps_its_real_name(self) -> None:
         """A class whose metaclass makes __qualname__ raise is named from its slot."""
 
