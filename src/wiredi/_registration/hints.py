@@ -277,7 +277,7 @@ def read_callable(
 
 
 def _local_name_problem(target: Any, exc: Exception) -> str:
-    """``: Local is local to function make()`` when that explains a ``NameError``.
+    """``; Local is local to function make()...`` when that explains a ``NameError``.
 
     A hint written as a string (``from __future__ import annotations``) is
     evaluated in the module's globals, where a class defined inside a
