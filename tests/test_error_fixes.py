@@ -200,6 +200,21 @@ class TestRegisteredAfterBuild:
             with pytest.raises(ServiceNotFoundError, match="built before Late"):
                 provider.get_service(Late)
 
+    def test_invoke_names_a_parameter_registered_after_the_build(self) -> None:
+        """invoke() reports a parameter type registered late the same way."""
+        services = ServiceCollection()
+        provider = services.build_service_provider()
+        where = _next_line()
+        services.add_transient(Late)
+
+        def handler(late: Late) -> Late:
+            return late  # pragma: no cover - never called
+
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.invoke(handler)
+        assert caught.value.registered_at == where
+        assert "built before Late was registered" in caught.value.message
+
     def test_a_registration_made_before_the_build_is_not_late(self) -> None:
         """Only registrations newer than the build are called late."""
         services = ServiceCollection().add_transient(Late, component="c")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._compiler.lazy import Lazy
-from wiredi._compiler.raising import async_needed
+from wiredi._compiler.raising import async_needed, registered_after_build
 from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._rendering import type_name
 from wiredi.errors import (
@@ -86,6 +86,9 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return [compiler.sync_fn(t)(resolver) for t in edge.targets]
     name = f"invoke({type_name(function)})"
     if kind is EdgeKind.MISSING:
+        late = compiler.registry.added_after_build(edge.service_type, edge.component)
+        if late is not None:
+            raise registered_after_build(edge.service_type, edge.component, late)
         where = f" in component {edge.component!r}" if edge.component else ""
         hint = compiler.registry.describe_missing(edge.service_type, edge.component)
         raise ServiceNotFoundError(
