@@ -38,6 +38,11 @@ blank lines between) must be marked ``<!-- output -->``, or the page fails to
 collect. A ``<!-- output -->`` that is not followed by a fenced block fails
 too.
 
+After a change that alters what the examples print, run the docs tests
+with ``WIREDI_DOCS_ACCEPT_OUTPUT=1``: each mismatched output block is then
+rewritten with what was printed (and the test passes); review the diff
+before committing.
+
 Blocks pulled in from the README with a snippet line
 (``--8<-- "README.md:quickstart"``) are run too, so the quick start shown on
 the home page is tested from its single source; their ``<!-- output -->``
@@ -159,6 +164,26 @@ class _Output:
 
     expected: str
     python_start: int | None
+    body_start: int = -1
+
+
+_shifts: dict[str, list[tuple[int, int]]] = {}  # path -> (offset, growth) rewritten
+
+
+def _accept(path: str, output: _Output, printed: str) -> None:
+    """Rewrite the block's text in its page with what was printed."""
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    shifts = _shifts.setdefault(path, [])
+    start = output.body_start + sum(d for at, d in shifts if at < output.body_start)
+    if start < 0 or text[start : start + len(output.expected)] != output.expected:
+        message = f"{path}: the page changed under the docs tests; run them again"
+        raise RuntimeError(message)
+    new = _normalise(printed) + "\n"
+    shifts.append((output.body_start, len(new) - len(output.expected)))
+    page.write_text(
+        text[:start] + new + text[start + len(output.expected) :], encoding="utf-8"
+    )
 
 
 def _check_output(example: Example) -> str | None:
@@ -172,7 +197,11 @@ def _check_output(example: Example) -> str | None:
             f"the Python block at line {line}, whose output this block shows, "
             "did not run to the end (it was skipped or it raised)"
         )
-    return output_mismatch(output.expected, printed.text)
+    mismatch = output_mismatch(output.expected, printed.text)
+    if mismatch is not None and os.environ.get("WIREDI_DOCS_ACCEPT_OUTPUT") == "1":
+        _accept(example.path, output, printed.text)
+        return None
+    return mismatch
 
 
 def _marks(text: str, fences: list[re.Match[str]]) -> dict[int, re.Match[str]]:
@@ -206,7 +235,11 @@ def _output_blocks(document: Document) -> Iterator[Region]:
             yield Region(
                 mark.start(),
                 fence.end(),
-                _Output(fence["body"], above[-1] if above else None),
+                _Output(
+                    fence["body"],
+                    above[-1] if above else None,
+                    fence.start("body"),
+                ),
                 _check_output,
             )
         elif (

@@ -61,10 +61,15 @@ class TestConfigure:
         assert error.registered_at is not None
         assert error.registered_at.startswith("test_configure.py:")
 
-    def test_missing_section_fails_at_first_use(self) -> None:
-        """Without the section, a required field fails when first resolved."""
-        provider = _services({}).build_service_provider()
-        with pytest.raises(ConfigurationError, match="host"):
+    def test_missing_section_fails_at_build(self) -> None:
+        """Without the section, a required field fails at build, naming the section."""
+        with pytest.raises(ConfigurationError, match="no section 'database'"):
+            _services({}).build_service_provider()
+
+    def test_missing_section_fails_at_first_use_without_validation(self) -> None:
+        """Unvalidated, the section's absence is reported when first resolved."""
+        provider = _services({}).build_service_provider(validate=False)
+        with pytest.raises(ConfigurationError, match="no section 'database'"):
             provider.get_service(Repo)
 
     def test_configuration_must_be_registered(self) -> None:

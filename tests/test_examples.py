@@ -482,3 +482,62 @@ class TestCustomScopeExamples:
             ),
             "run-1: steps=['extract', 'load'] loaded=1",
         ]
+
+
+# --------------------------------------------------------------- lazy_cycle
+
+
+@pytest.fixture(name="lazy_cycle_run", scope="module")
+def _lazy_cycle_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_example("lazy_cycle/app.py", cwd=tmp_path_factory.mktemp("lazy"))
+
+
+class TestLazyCycleScript:
+    """``examples/lazy_cycle/app.py`` breaks a cycle with ``Lazy[T]``."""
+
+    def test_exits_zero(self, lazy_cycle_run):
+        """The script exits with status 0 and writes nothing to stderr."""
+        assert (lazy_cycle_run.returncode, lazy_cycle_run.stderr) == (0, "")
+
+    def test_shows_the_cycle_and_the_lazy_fix(self, lazy_cycle_run):
+        """Without Lazy the cycle is rejected, and its fix names the Lazy to write."""
+        lines = lazy_cycle_run.stdout.splitlines()
+        assert lines[0] == (
+            "without Lazy: circular dependency: EagerOrderService -> "
+            "EagerNotifier -> EagerOrderService"
+        )
+        assert "in EagerOrderService, take Lazy[EagerNotifier]" in lines[1]
+
+    def test_orders_are_placed_and_notified(self, lazy_cycle_run):
+        """With Lazy, placing orders notifies, through one notifier per scope."""
+        stdout = lazy_cycle_run.stdout
+        assert "<wiredi.Lazy[Notifier] (unresolved)> until first used" in stdout
+        assert "placed order #1 (keyboard)\nplaced order #2 (mouse)\n" in stdout
+        assert "the scope's own: True" in stdout
+        assert "the same object: True" in stdout
+        assert "another scope, another notifier: True" in stdout
+
+
+class TestLazyCycleServices:
+    """The example's registrations validate and resolve the cycle per scope."""
+
+    @pytest.fixture(name="example")
+    def _example(self, monkeypatch):
+        return load_example("lazy_cycle/app.py", monkeypatch)
+
+    def test_the_notifier_sees_the_order_service_that_holds_it(self, example):
+        """Within a scope, the order service and its notifier point at each other."""
+        provider = example.build_services().build_service_provider()
+        with provider.create_scope() as scope:
+            orders = scope.get_service(example.OrderService)
+            notifier = orders.notifier.get()
+            assert notifier.orders is orders
+            assert orders.place("pen") == "placed order #1 (pen)"
+            assert notifier.sent == ["placed order #1 (pen)"]
+
+    def test_resolving_the_notifier_first_works_too(self, example):
+        """Starting from the other side of the cycle resolves the same pair."""
+        provider = example.build_services().build_service_provider()
+        with provider.create_scope() as scope:
+            notifier = scope.get_service(example.Notifier)
+            assert notifier.orders.notifier.get() is notifier

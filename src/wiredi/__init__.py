@@ -23,6 +23,7 @@ Example:
 """
 
 from wiredi._compiler.context import CurrentGraph, DependencyContext
+from wiredi._compiler.lazy import Lazy
 from wiredi._registration.components import FromComponent
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Registration
@@ -59,6 +60,7 @@ __all__ = [
     "FromComponent",
     "GraphValidationError",
     "InvalidConfigurationError",
+    "Lazy",
     "Lifetime",
     "LifetimeError",
     "Registration",

@@ -7,7 +7,7 @@ import typing
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-__all__ = ["render_path", "type_name"]
+__all__ = ["render_path", "type_name", "value_repr"]
 
 
 class _Node(Protocol):
@@ -20,7 +20,43 @@ class _Node(Protocol):
 
 
 def type_name(service_type: Any) -> str:
-    """Return a short readable name: ``Repo[User]``, ``int | None``, ``UserId``."""
+    """Return a short readable name: ``Repo[User]``, ``int | None``, ``UserId``.
+
+    Never raises: error messages are rendered with it, so an object whose
+    ``__getattr__`` or ``__repr__`` raises is named after its class instead.
+    """
+    try:
+        return _type_name(service_type)
+    except Exception:  # rendering must not replace the real error
+        return _fallback_name(service_type)
+
+
+def value_repr(value: Any) -> str:
+    """``repr(value)`` for a message; never raises (see :func:`type_name`)."""
+    try:
+        return repr(value)
+    except Exception:  # rendering must not replace the real error
+        return _fallback_name(value)
+
+
+def _fallback_name(obj: Any) -> str:
+    """A class's own name, or ``<Weird object>``: read from the type's slot.
+
+    ``type.__dict__["__qualname__"]`` is the C-level getter, which neither a
+    metaclass nor ``__getattr__`` can intercept, and it cannot fail.
+    """
+    qualname: str
+    if issubclass(type(obj), type):
+        qualname = _QUALNAME.__get__(obj)
+        return qualname
+    qualname = _QUALNAME.__get__(type(obj))
+    return f"<{qualname} object>"
+
+
+_QUALNAME: Any = type.__dict__["__qualname__"]
+
+
+def _type_name(service_type: Any) -> str:
     if service_type is None or service_type is type(None):
         return "None"
     if isinstance(service_type, typing.TypeVar):

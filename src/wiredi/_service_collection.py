@@ -66,4 +66,5 @@ class ServiceCollection(BaseServiceCollection):
             dict(self._state.scope_managers),
             tuple(self._state.options),
             validate=validate,
+            source=self._state,
         )

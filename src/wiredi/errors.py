@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from wiredi._rendering import render_path
+from wiredi._rendering import render_path, value_repr
 
 __all__ = [
     "AsyncResolutionError",
@@ -85,6 +85,19 @@ class DependencyNode:
 
     def __str__(self) -> str:
         return render_path((self,))
+
+    def __repr__(self) -> str:  # never raises, whatever the service type does
+        fields = (
+            f"{name}={value_repr(getattr(self, name))}"
+            for name in (
+                "service_type",
+                "implementation",
+                "lifetime",
+                "component",
+                "registered_at",
+            )
+        )
+        return f"DependencyNode({', '.join(fields)})"
 
 
 class DIError(Exception):

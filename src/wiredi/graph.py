@@ -162,6 +162,9 @@ class _Graph:
                     for index, target in enumerate(edge.targets):
                         label = f"{edge.name}[{index}]"
                         self._edge(source, self._id(target), label, _Style.SERVICE)
+                elif edge.kind is EdgeKind.LAZY and edge.deferred is not None:
+                    target_id = self._id(edge.deferred)
+                    self._edge(source, target_id, f"{edge.name} (lazy)", _Style.SERVICE)
                 elif edge.kind is EdgeKind.MISSING:
                     missing = self._missing_id(edge.service_type, edge.component)
                     self._edge(source, missing, edge.name, _Style.MISSING)

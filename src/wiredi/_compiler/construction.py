@@ -25,6 +25,7 @@ from wiredi._compiler.finalizers import (
     first_value_async,
     is_disposable_type,
 )
+from wiredi._compiler.lazy import lazy_maker
 from wiredi._compiler.raising import (
     missing_raiser,
     unresolvable_raiser,
@@ -47,6 +48,8 @@ _log = logging.getLogger("wiredi")
 # Deeper chains of inlined constructors call the next one's function instead:
 # CPython's parser refuses more than 200 nested parentheses.
 _MAX_INLINED_DEPTH = 32
+# parameters through which a build may resolve anything (the resolver, a Lazy)
+_OPAQUE = (EdgeKind.RESOLVER, EdgeKind.LAZY)
 
 
 class _BuildState:
@@ -85,7 +88,7 @@ class ConstructionCode(CompilerState):
         ):
             return False
         (call,) = calls_of(self.registry, target)
-        return all(edge.kind is not EdgeKind.RESOLVER for edge in call.edges)
+        return not any(edge.kind in _OPAQUE for edge in call.edges)
 
     def _target_expr(
         self, target: Registration, state: _BuildState, chain: Chain
@@ -141,6 +144,9 @@ class ConstructionCode(CompilerState):
             return f"x{index}(g)"
         if kind is EdgeKind.GRAPH:
             return "g"
+        if kind is EdgeKind.LAZY:
+            namespace[f"z{index}"] = lazy_maker(edge.service_type, edge.component)
+            return f"z{index}(r)"
         if kind is EdgeKind.MISSING:
             namespace[f"m{index}"] = missing_raiser(
                 self.registry, edge.service_type, edge.component
@@ -222,7 +228,9 @@ class ConstructionCode(CompilerState):
             else:
                 expr = self._call_expr(call, state, (node,))
             body += _call_body(call, expr)
-        if any(edge.kind is EdgeKind.RESOLVER for call in calls for edge in call.edges):
+        if any(edge.kind in _OPAQUE for call in calls for edge in call.edges):
+            # it may resolve anything while being built: a cycle it closes then
+            # is found at run time (see opaque_builds)
             body = [
                 "t, k = ENTER(R)",
                 "try:",

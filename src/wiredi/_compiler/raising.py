@@ -11,6 +11,7 @@ from typing import Any
 
 from wiredi._compiler.failure_notes import component_arg, raise_with
 from wiredi._graph.cycles import cycle_error
+from wiredi._graph.fixes import unresolvable_fix
 from wiredi._graph.registry import Registry
 from wiredi._registration.registration import Registration
 from wiredi._rendering import type_name
@@ -26,6 +27,7 @@ __all__ = [
     "async_raiser",
     "cycle_raiser",
     "missing_raiser",
+    "registered_after_build",
     "unresolvable_raiser",
 ]
 
@@ -93,6 +95,9 @@ def missing_raiser(
     where = f" in component {component!r}" if component else ""
 
     def raise_missing(*_: Any) -> Any:
+        late = registry.added_after_build(service_type, component)
+        if late is not None:
+            raise_with(registered_after_build(service_type, component, late), node)
         error = ServiceNotFoundError(
             f"no registration for {type_name(service_type)}{where}",
             service_type=service_type,
@@ -104,13 +109,32 @@ def missing_raiser(
     return raise_missing
 
 
+def registered_after_build(
+    service_type: Any, component: str, registered_at: str
+) -> ServiceNotFoundError:
+    """The error for a service registered in the collection after the build."""
+    name = type_name(service_type)
+    where = f" in component {component!r}" if component else ""
+    return ServiceNotFoundError(
+        f"no registration for {name}{where} in this provider: the provider was "
+        f"built before {name} was registered (at {registered_at})",
+        service_type=service_type,
+        component=component,
+        registered_at=registered_at,
+        hint="a provider never sees what is added to its collection after "
+        "build_service_provider(): make every add* call before building, or "
+        "call services.build_service_provider() again to rebuild it (and close "
+        "this provider)",
+    )
+
+
 def unresolvable_raiser(problem: str) -> Fn:
     """A resolver for a parameter wiredi cannot fill (no hint, unusable hint)."""
 
     def raise_unresolvable(*_: Any) -> Any:
         raise RegistrationError(
             f"cannot resolve: {problem}",
-            hint="add a type hint or a default value to the parameter",
+            hint=unresolvable_fix(problem),
         )
 
     return raise_unresolvable

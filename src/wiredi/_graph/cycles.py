@@ -23,14 +23,18 @@ def cycle_error(
     if at_run_time:
         message = f"circular dependency at run time: {names}"
         hint = (
-            "a factory that receives the resolver asked for a service that is "
-            "still being built; resolve it lazily or remove the cycle"
+            "a factory that receives the resolver, or a constructor that calls "
+            "Lazy.get(), asked for a service that is still being built; resolve "
+            "it once the first is built (keep the Lazy, call get() later), or "
+            "remove the cycle"
         )
     else:
         message = f"circular dependency: {names}"
+        first, second = (type_name(n.service_type) for n in nodes[:2])
         hint = (
-            "break the cycle: inject the resolver (or a factory) and resolve "
-            "one side lazily, or move the shared part into a third service"
+            "break the cycle with Lazy: in one service of it, take Lazy[...] "
+            f"and call .get() when needed (e.g. in {first}, take Lazy[{second}] "
+            f"instead of {second}); or move the shared part into a third service"
         )
     return CircularDependencyError(
         message,

@@ -25,7 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wiredi._graph.edges import Call, Edge, EdgeKind, alias_target, calls_of
+from wiredi._graph.edges import (
+    Call,
+    Edge,
+    EdgeKind,
+    alias_target,
+    calls_of,
+    effective_lifetime,
+)
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import Dependency
 from wiredi._registration.registration import Kind, Registration
@@ -177,6 +184,13 @@ class _Walker:
                     self.registration(target, f"[{i}]: ", path)
                     for i, target in enumerate(edge.targets)
                 ],
+            )
+        if kind is EdgeKind.LAZY and edge.deferred is not None:
+            target = edge.deferred
+            return _Node(
+                f"{label}Lazy[{type_name(target.service_type)}] "
+                f"({effective_lifetime(self.registry, target)}, resolved on "
+                f"first get()){_component(target.component)}"
             )
         if kind is EdgeKind.MISSING:
             missing = type_name(edge.service_type)

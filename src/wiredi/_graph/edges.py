@@ -37,6 +37,7 @@ class EdgeKind(enum.Enum):
     CONTEXT = "context"  # the DependencyContext of this edge
     GRAPH = "graph"  # the CurrentGraph
     INNER = "inner"  # a decorator's wrapped object
+    LAZY = "lazy"  # a Lazy resolving ``deferred`` on its first get()
     MISSING = "missing"  # nothing registered: ServiceNotFoundError
     UNRESOLVABLE = "unresolvable"  # no usable hint: RegistrationError
 
@@ -53,6 +54,8 @@ class Edge:
     service_type: Any = None
     component: str = ""
     problem: str = ""
+    # what a LAZY edge resolves later: not a target, so no cycle goes through it
+    deferred: Registration | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -79,6 +82,11 @@ def edge_for(registry: Registry, dep: Dependency, component: str) -> Edge:
         return Edge(name, EdgeKind.UNRESOLVABLE, kw, problem=dep.problem)
     comp = component if dep.component is None else dep.component
     target = registry.resolve_one(dep.service_type, comp)
+    if target is not None and dep.kind is DepKind.LAZY:
+        return Edge(
+            name, EdgeKind.LAZY, kw, service_type=dep.service_type, component=comp,
+            deferred=target,
+        )  # fmt: skip
     if target is not None:
         return Edge(
             name, EdgeKind.ONE, kw, (target,), service_type=dep.service_type,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections.abc
-import inspect
 import threading
 import types
 import typing
@@ -11,12 +10,14 @@ from collections import ChainMap
 from collections.abc import MutableMapping, Sequence
 from typing import Any
 
+from wiredi._graph.fixes import register_fix
 from wiredi._registration.checks import origin_class
-from wiredi._registration.declarations import Decoration, OptionsBinding
+from wiredi._registration.declarations import Declarations, Decoration, OptionsBinding
 from wiredi._registration.hints import CallableSpec, read_callable
 from wiredi._registration.registration import Kind, Registration
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._rendering import type_name
+from wiredi.config import IConfiguration, Options
 from wiredi.errors import DependencyNode, RegistrationError
 
 __all__ = ["Registry"]
@@ -37,8 +38,13 @@ class Registry:
         decorations: Sequence[Decoration],
         scope_managers: dict[str, ScopeManager],
         options: Sequence[OptionsBinding],
+        source: Declarations | None = None,
     ) -> None:
         self.registrations = tuple(registrations)
+        # the collection's live records, read only to explain a missing
+        # service that was registered after this registry was built
+        self.source = source
+        self._built_order = source.order if source is not None else 0
         self.scope_managers = dict(scope_managers)
         self.options = tuple(options)
         self._closed: dict[Key, list[Registration]] = {}
@@ -77,6 +83,7 @@ class Registry:
         layer = Registry(
             [*kept, registration], decorations, self.scope_managers, self.options
         )
+        layer.source, layer._built_order = self.source, self._built_order
         layer._specs = ChainMap({}, self._specs)
         layer._nodes = ChainMap({}, self._nodes)
         layer._generic_cache = ChainMap({}, self._generic_cache)
@@ -108,6 +115,36 @@ class Registry:
             return closed[-1]
         regs = self.lookup(service_type, component)
         return regs[-1] if regs else None
+
+    def added_after_build(self, service_type: Any, component: str) -> str | None:
+        """Where ``service_type`` was registered after this registry was built.
+
+        ``file.py:LINE`` of the newest such ``add*`` (or ``configure``) call
+        in the collection, or ``None``. Only asked when a service is missing.
+        """
+        source = self.source
+        if source is None:
+            return None
+        origin = typing.get_origin(service_type)
+        for reg in reversed(source.registrations):
+            if (
+                reg.order > self._built_order
+                and reg.component == component
+                and (
+                    reg.service_type == service_type
+                    or (reg.is_open_generic and reg.service_type == origin)
+                )
+            ):
+                return reg.registered_at
+        for binding in reversed(source.options):
+            if (
+                binding.component == component
+                and origin is Options
+                and typing.get_args(service_type) == (binding.options_type,)
+                and all(known is not binding for known in self.options)
+            ):
+                return binding.registered_at
+        return None
 
     def components_with(
         self, service_type: Any, *, exclude: Registration | None = None
@@ -212,11 +249,14 @@ class Registry:
         *,
         exclude: Registration | None = None,
         parameter: bool = True,
+        parameter_name: str = "",
+        owner: Registration | None = None,
     ) -> str:
         """A fix for a missing ``service_type``, naming components that have it.
 
-        ``parameter`` says the type was asked for by a parameter, which could
-        also take a default instead.
+        ``parameter`` says the type was asked for by a parameter
+        (``parameter_name``, of ``owner``'s constructor or factory), which
+        could also take a default instead.
         """
         others = [
             c
@@ -240,19 +280,13 @@ class Registry:
         top_level = None if parameter else _top_level_fix(service_type, in_component)
         if top_level is not None:
             return top_level
-        if getattr(service_type, "__qualname__", None) == "IConfiguration":
-            example = (
-                f"services.add_instance(IConfiguration, "
-                f"ConfigurationBuilder()...build(){in_component})"
-            )
-        elif getattr(service_type, "_is_protocol", False) or inspect.isabstract(
-            service_type
-        ):
-            example = f"services.add_singleton({name}, Impl{in_component})"
-        else:
-            example = f"services.add_transient({name}{in_component})"
-        return f"register it, e.g. {example}" + (
-            ", or give the parameter a default" if parameter else ""
+        return register_fix(
+            service_type,
+            in_component,
+            parameter=parameter,
+            name=parameter_name,
+            owner=owner,
+            has_configuration=self.resolve_one(IConfiguration, "") is not None,
         )
 
 

@@ -14,6 +14,7 @@ from wiredi._graph.edges import (
     effective_lifetime,
     registration_uses_context,
 )
+from wiredi._graph.fixes import unresolvable_fix
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import DepKind
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
@@ -52,6 +53,11 @@ class _Validator:
         self.errors: list[DIError] = []
         self._reported: set[Any] = set()
         self._done: set[tuple[Registration, Registration | None]] = set()
+        # Lazy[T] edges followed, as (T, owner). What T needs is walked on a
+        # path of its own, so no cycle is ever found through a Lazy; errors
+        # show the path that led to the Lazy (``_outer``) in front of it.
+        self._lazy_seen: set[tuple[Registration, Registration]] = set()
+        self._outer: tuple[Registration, ...] = ()
 
     def report(self, key: Any, error: DIError) -> None:
         if key not in self._reported:
@@ -170,19 +176,43 @@ class _Validator:
                                 f"{type_name(reg.service_type)}: it receives "
                                 "the object being wrapped"
                                 if decorator
-                                else _unresolvable_fix(edge.problem)
+                                else unresolvable_fix(edge.problem)
                             ),
                         ),
                     )
                 for target in edge.targets:
                     self.visit(target, path, owner)
+                if edge.deferred is not None and owner is not None:
+                    self._lazy(edge.deferred, path, owner)
+
+    def _lazy(
+        self, target: Registration, path: dict[Registration, None], owner: Registration
+    ) -> None:
+        """Check what ``Lazy[T]`` resolves: from ``owner``'s resolver, later.
+
+        Lifetimes are checked as for a direct dependency (``T`` and the
+        transients it takes are built by the owner's resolver), on a path of
+        its own: a way back to the owner is no cycle. An owner that is
+        transient all the way up resolves ``T`` from whichever scope asks,
+        as ``T`` itself would be.
+        """
+        key = (target, owner)
+        if key in self._lazy_seen:
+            return
+        self._lazy_seen.add(key)
+        outer = self._outer
+        self._outer = (*outer, *path)
+        try:
+            self.visit(target, {}, owner)
+        finally:
+            self._outer = outer
 
     # -------------------------------------------------------------- checks
 
     def _path(
         self, path: dict[Registration, None], *extra: Registration
     ) -> tuple[DependencyNode, ...]:
-        return tuple(self.node(r) for r in (*path, *extra))
+        return tuple(self.node(r) for r in (*self._outer, *path, *extra))
 
     def _missing(
         self,
@@ -203,7 +233,9 @@ class _Validator:
                 component=component,
                 path=(*self._path(path), missing),
                 registered_at=reg.registered_at,
-                hint=self.registry.describe_missing(service_type, component),
+                hint=self.registry.describe_missing(
+                    service_type, component, parameter_name=name, owner=reg
+                ),
             ),
         )
 
@@ -221,7 +253,7 @@ class _Validator:
         owner_rank, rank = _rank(owner_life), _rank(life)
         if owner_rank is None or rank is None or rank <= owner_rank:
             return
-        members = list(path)
+        members = [*self._outer, *path]
         start = members.index(owner) if owner in members else 0
         nodes = tuple(self.node(r) for r in (*members[start:], reg))
         owner_name, name = type_name(owner.service_type), type_name(reg.service_type)
@@ -303,8 +335,6 @@ class _Validator:
             return
         config = config_reg.implementation
         for binding in self.registry.options:
-            if config.get(binding.section) is None:
-                continue
             try:
                 bind(config, binding.options_type, section=binding.section)
             except ConfigurationError as error:
@@ -327,17 +357,6 @@ def validate_graph(registry: Registry) -> list[DIError]:
             break
     validator.options_checks()
     return validator.errors
-
-
-def _unresolvable_fix(problem: str) -> str:
-    if "cannot be evaluated" in problem:
-        return (
-            "make every name in those hints importable from the module that "
-            "defines it (not only under TYPE_CHECKING), or register a factory"
-        )
-    return (
-        "add a type hint (or a default value) to the parameter, or register a factory"
-    )
 
 
 def _too_deep(reg: Registration) -> RegistrationError:

@@ -6,7 +6,7 @@ import inspect
 import typing
 from typing import Any
 
-from wiredi._rendering import type_name
+from wiredi._rendering import type_name, value_repr
 from wiredi.errors import RegistrationError
 
 __all__ = [
@@ -76,7 +76,7 @@ def check_service_type(service_type: Any, call: Call, where: str) -> None:
     )
     if not is_type_form:
         raise RegistrationError(
-            f"{call}: {service_type!r} is not a type",
+            f"{call}: {value_repr(service_type)} is not a type",
             service_type=service_type,
             hint="the first argument is the service type, e.g. a class or Protocol",
             registered_at=where,
@@ -97,7 +97,7 @@ def check_implementation(
     if impl_class is None:
         if not callable(implementation):
             raise RegistrationError(
-                f"{call}: the implementation {implementation!r} is neither a "
+                f"{call}: the implementation {value_repr(implementation)} is neither a "
                 "class nor callable",
                 service_type=service_type,
                 hint="to register an object you already have, use add_instance()",
@@ -147,7 +147,7 @@ def check_factory(service_type: Any, factory: Any, call: Call, where: str) -> No
     """Reject a factory that is not callable."""
     if not callable(factory):
         raise RegistrationError(
-            f"{call}: the factory {factory!r} is not callable",
+            f"{call}: the factory {value_repr(factory)} is not callable",
             service_type=service_type,
             hint="pass a function (or lambda) that returns the service",
             registered_at=where,
@@ -161,7 +161,8 @@ def check_instance(service_type: Any, instance: Any, call: Call, where: str) -> 
         return
     if not isinstance(instance, service_class):
         raise RegistrationError(
-            f"{call}: {instance!r} is not an instance of {type_name(service_type)}",
+            f"{call}: {value_repr(instance)} is not an instance of "
+            f"{type_name(service_type)}",
             service_type=service_type,
             hint="pass an instance of the service type",
             registered_at=where,

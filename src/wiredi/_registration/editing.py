@@ -14,7 +14,7 @@ from wiredi._registration.checks import (
 from wiredi._registration.declarations import MISSING, Decoration
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import caller_location
-from wiredi._rendering import type_name
+from wiredi._rendering import type_name, value_repr
 from wiredi.errors import RegistrationError
 
 __all__ = ["EditMethods"]
@@ -144,7 +144,7 @@ class EditMethods(AddMethods):
         check_service_type(service_type, call, where)
         if not callable(decorator):
             raise RegistrationError(
-                f"{call}: the decorator {decorator!r} is not callable",
+                f"{call}: the decorator {value_repr(decorator)} is not callable",
                 service_type=service_type,
                 hint="pass a class whose constructor takes the inner service",
                 registered_at=where,

@@ -53,6 +53,8 @@ class DepKind(enum.Enum):
     """No usable hint; ``problem`` says why."""
     WRAPPED = "wrapped"
     """A decorator's only, unhinted parameter: the object it wraps."""
+    LAZY = "lazy"
+    """A ``Lazy[T]``: ``service_type`` is ``T``, resolved on first ``get()``."""
 
 
 class FactoryKind(enum.Enum):
@@ -100,8 +102,9 @@ SPECIAL_KIND = "__wiredi_dependency_kind__"
 """Class attribute naming the ``DepKind`` a parameter of that exact class gets.
 
 The classes the container supplies itself (``ServiceProvider``, ``Scope``,
-``DependencyContext``, ``CurrentGraph``) live in higher layers; each declares
-its kind with this attribute, so reading hints needs no import of them.
+``DependencyContext``, ``CurrentGraph``, ``Lazy``) live in higher layers; each
+declares its kind with this attribute, so reading hints needs no import of
+them. ``Lazy[T]`` is recognised by its origin, ``Lazy``.
 """
 
 
@@ -242,12 +245,14 @@ def read_callable(
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
     params = _parameters(func)
+    target = _hint_target(func)
     try:
-        hints = _type_hints(_hint_target(func))
+        hints = _type_hints(target)
     except RecursionError:
         raise  # not a problem of the hints: the caller is too deep
     except Exception as exc:  # NameError, TypeError: reported per parameter
         problem = f"its type hints cannot be evaluated ({type(exc).__name__}: {exc})"
+        problem += _local_name_problem(target, exc)
         deps = tuple(
             Dependency(p.name, DepKind.UNRESOLVABLE, problem=problem)
             for p in params
@@ -269,6 +274,24 @@ def read_callable(
             hint = substitute(hint, typevars)
         read.append(_read_parameter(param, hint))
     return CallableSpec(tuple(read), factory_kind)
+
+
+def _local_name_problem(target: Any, exc: Exception) -> str:
+    """``; Local is local to function make()...`` when that explains a ``NameError``.
+
+    A hint written as a string (``from __future__ import annotations``) is
+    evaluated in the module's globals, where a class defined inside a
+    function does not exist.
+    """
+    name = getattr(exc, "name", None)
+    qualname = getattr(target, "__qualname__", "")
+    if not isinstance(exc, NameError) or not name or "<locals>" not in qualname:
+        return ""
+    function = qualname.rpartition(".<locals>")[0].rpartition(".")[2]
+    return (
+        f"; {name} is local to function {function}(), and a hint is evaluated "
+        "in the module's globals, where it does not exist"
+    )
 
 
 def _read_parameter(param: _Param, hint: Any) -> Dependency:
@@ -298,6 +321,14 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
                 component = item.component
         hint = inner
     special = special_kind(hint)
+    if special is DepKind.LAZY:  # Lazy without [T]
+        return Dependency(
+            param.name,
+            DepKind.UNRESOLVABLE,
+            problem=f"parameter {param.name!r} is hinted Lazy without the type "
+            "to resolve; write Lazy[T]",
+            **common,
+        )
     if special is not None:
         return Dependency(param.name, special, service_type=hint, **common)
     optional = False
@@ -308,6 +339,21 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             optional = True
             hint = args[0]
             origin = typing.get_origin(hint)
+    if special_kind(origin) is DepKind.LAZY:
+        (hint,) = typing.get_args(hint)
+        if typing.get_origin(hint) is typing.Annotated:  # Lazy[Annotated[T, ...]]
+            hint, *metadata = typing.get_args(hint)
+            for item in metadata:
+                if isinstance(item, FromComponent):
+                    component = item.component
+        return Dependency(
+            param.name,
+            DepKind.LAZY,
+            service_type=hint,
+            component=component,
+            optional=optional,
+            **common,
+        )
     sequence_of = None
     if origin in _SEQUENCE_ORIGINS:
         items = typing.get_args(hint)

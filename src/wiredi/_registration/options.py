@@ -13,6 +13,7 @@ from wiredi._registration.declarations import OptionsBinding
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi.config import IConfiguration, Options, bind_options
+from wiredi.errors import ConfigurationError
 
 __all__ = ["options_registrations", "override_registration"]
 
@@ -22,7 +23,11 @@ def _factory(binding: OptionsBinding) -> tuple[Any, Callable[..., Any]]:
     options_type, section = binding.options_type, binding.section
 
     def bind(config: Any) -> Any:
-        return bind_options(config, options_type, section)
+        try:
+            return bind_options(config, options_type, section)
+        except ConfigurationError as error:
+            error.registered_at = error.registered_at or binding.registered_at
+            raise
 
     # The configuration is application-wide: always from the default component.
     bind.__annotations__ = {

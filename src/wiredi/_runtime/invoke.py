@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wiredi._compiler.raising import async_needed
+from wiredi._compiler.lazy import Lazy
+from wiredi._compiler.raising import async_needed, registered_after_build
 from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._rendering import type_name
 from wiredi.errors import (
@@ -59,6 +60,8 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return resolver
     if kind is EdgeKind.CONST:
         return edge.value
+    if kind is EdgeKind.LAZY:
+        return Lazy(resolver, edge.service_type, edge.component)
     if kind is EdgeKind.ONE:
         target = edge.targets[0]
         if compiler.flags.is_async(target):
@@ -83,6 +86,9 @@ def _edge_value(resolver: Any, function: Any, edge: Edge, *, is_async: bool) -> 
         return [compiler.sync_fn(t)(resolver) for t in edge.targets]
     name = f"invoke({type_name(function)})"
     if kind is EdgeKind.MISSING:
+        late = compiler.registry.added_after_build(edge.service_type, edge.component)
+        if late is not None:
+            raise registered_after_build(edge.service_type, edge.component, late)
         where = f" in component {edge.component!r}" if edge.component else ""
         hint = compiler.registry.describe_missing(edge.service_type, edge.component)
         raise ServiceNotFoundError(

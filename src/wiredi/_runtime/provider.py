@@ -15,7 +15,11 @@ from wiredi._compiler.compiler import Compiler
 from wiredi._compiler.compiler_state import SCOPE_LOCK_KEY
 from wiredi._graph.registry import Registry
 from wiredi._graph.validation import validate_graph
-from wiredi._registration.declarations import Decoration, OptionsBinding
+from wiredi._registration.declarations import (
+    Declarations,
+    Decoration,
+    OptionsBinding,
+)
 from wiredi._registration.hints import DepKind
 from wiredi._registration.options import options_registrations, override_registration
 from wiredi._registration.registration import Registration
@@ -80,9 +84,12 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         options: Sequence[OptionsBinding],
         *,
         validate: bool,
+        source: Declarations | None = None,
     ) -> ServiceProvider:
         all_registrations = [*registrations, *options_registrations(options)]
-        registry = Registry(all_registrations, decorations, scope_managers, options)
+        registry = Registry(
+            all_registrations, decorations, scope_managers, options, source
+        )
         provider = object.__new__(cls)
         provider._init_state(None, provider)
         compiler = Compiler(registry, provider)

@@ -29,6 +29,7 @@ from wiredi.config._configuration import (
     scrubbed,
     secret_values,
 )
+from wiredi.config._sections import absent_section_error
 from wiredi.errors import ConfigurationError
 
 __all__ = ["Options", "bind", "bind_options", "normalise_key"]
@@ -136,7 +137,10 @@ def bind(config: IConfiguration, target: type[T], *, section: str = "") -> T:
     else:
         result = binder.fail(section, target, raw)
     if binder.problems:
-        raise binder.error(target, section, raw)
+        error = binder.error(target, section, raw)
+        if section and raw is None:
+            error = absent_section_error(error, config, target, section)
+        raise error
     return cast("T", result)
 
 
