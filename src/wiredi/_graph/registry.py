@@ -8,11 +8,15 @@ import threading
 import types
 import typing
 from collections import ChainMap
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from wiredi._registration.checks import origin_class
-from wiredi._registration.declarations import Decoration, OptionsBinding
+from wiredi._registration.declarations import (
+    Decoration,
+    HealthCheckFn,
+    OptionsBinding,
+)
 from wiredi._registration.hints import CallableSpec, read_callable
 from wiredi._registration.registration import Kind, Registration
 from wiredi._registration.scope_manager import ScopeManager
@@ -37,10 +41,15 @@ class Registry:
         decorations: Sequence[Decoration],
         scope_managers: dict[str, ScopeManager],
         options: Sequence[OptionsBinding],
+        *,
+        health_checks: Mapping[Registration, HealthCheckFn] | None = None,
     ) -> None:
         self.registrations = tuple(registrations)
         self.scope_managers = dict(scope_managers)
         self.options = tuple(options)
+        # registration -> health_check=, in registration order; an override
+        # layer keeps its base's (the check then runs on the override)
+        self.health_checks = dict(health_checks or {})
         self._closed: dict[Key, list[Registration]] = {}
         self._open: dict[Key, list[Registration]] = {}
         for registration in self.registrations:
@@ -75,7 +84,11 @@ class Registry:
             d for (k, items) in self.decorations.items() if k != key for d in items
         ]
         layer = Registry(
-            [*kept, registration], decorations, self.scope_managers, self.options
+            [*kept, registration],
+            decorations,
+            self.scope_managers,
+            self.options,
+            health_checks=self.health_checks,
         )
         layer._specs = ChainMap({}, self._specs)
         layer._nodes = ChainMap({}, self._nodes)
