@@ -69,11 +69,9 @@ _NEEDS_ASYNC = (
 _URL_PASSWORD = re.compile(
     r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)(?P<secret>[^\s@/]+)(?=@)"
 )
-# key=value, key: value, 'key': 'value', "key"="value"
-_PAIR = re.compile(
-    r"""(?P<key>["']?[A-Za-z_][\w.-]*["']?)(?P<sep>\s*[=:]\s*)"""
-    r"""(?P<value>"[^"]*"|'[^']*'|[^\s,;&'"()\[\]{}]+)"""
-)
+# the key of key=value, key: value, 'key': 'value', "key"="value"
+_KEY = re.compile(r"""(?P<key>["']?[A-Za-z_][\w.-]*["']?)\s*[=:]\s*""")
+_VALUE = re.compile(r""""[^"]*"|'[^']*'|[^\s,;&'"()\[\]{}]+""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,13 +521,16 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Hide secrets in ``text``: configured secret values, URL passwords, pairs."""
     text = scrubbed(text, list(secrets))
     text = _URL_PASSWORD.sub(lambda m: m["head"] + _REDACTED, text)
-    return _PAIR.sub(_redact_pair, text)
-
-
-def _redact_pair(match: re.Match[str]) -> str:
-    if looks_secret(match["key"].strip("'\"")):
-        return f"{match['key']}{match['sep']}{_REDACTED}"
-    return match[0]
+    parts: list[str] = []
+    done = 0
+    for key in _KEY.finditer(text):
+        if key.start() < done or not looks_secret(key["key"].strip("'\"")):
+            continue
+        value = _VALUE.match(text, key.end())
+        if value is not None:
+            parts += [text[done : key.end()], _REDACTED]
+            done = value.end()
+    return "".join([*parts, text[done:]])
 
 
 def _result(check: _Check, error: str | None, duration: float) -> HealthCheckResult:
