@@ -118,6 +118,13 @@ class TestCheckCommand:
         result = run_cli("check", "tests.health_sample:services")
         assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
 
+    def test_a_valid_collection_is_built_and_closed(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """In process: the collection is built (validated) and ok is printed."""
+        assert main(["check", "tests.health_sample:services"]) == 0
+        assert capsys.readouterr().out == "ok\n"
+
     def test_every_problem_is_printed_and_exits_1(self) -> None:
         """Both problems of the broken collection are printed; exit 1."""
         result = run_cli("check", "tests.health_sample:broken_collection")

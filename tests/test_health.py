@@ -24,6 +24,10 @@ from wiredi.config import Configuration, IConfiguration
 T = TypeVar("T")
 
 HERE = "test_health.py:"
+# a factory's error, with the note wiredi adds while resolving
+REPLICA_DOWN = (
+    "ConnectionError: replica down\nwiredi: raised while resolving Database (singleton)"
+)
 
 
 class Database:
@@ -306,6 +310,35 @@ class TestCheckHealth:
         assert result.error is not None
         assert result.error.startswith("ServiceNotFoundError: ")
         assert "Repo -> Database" in result.error
+
+    def test_unreadable_hints_are_unhealthy(self) -> None:
+        """A constructor whose hints cannot be evaluated is reported, not raised."""
+
+        class Broken:
+            def __init__(self, x: Missing) -> None:  # type: ignore[name-defined]  # noqa: F821
+                self.x = x
+
+        services = ServiceCollection().add_scoped(Broken, health_check=ok)
+        provider = services.build_service_provider(validate=False)
+        (result,) = provider.check_health().checks
+        assert (result.error or "").startswith("RegistrationError: cannot resolve")
+        (result,) = asyncio.run(provider.check_health_async()).checks
+        assert (result.error or "").startswith("RegistrationError: cannot resolve")
+
+    def test_an_earlier_registration_that_fails_is_unhealthy(self) -> None:
+        """The check of the first of two registrations reports its own failure."""
+
+        def broken() -> Database:
+            raise ConnectionError("replica down")
+
+        services = ServiceCollection()
+        services.add_singleton_factory(Database, broken, health_check=ok)
+        services.add_singleton(Database, health_check=ok)
+        report = services.build_service_provider().check_health()
+        assert [(c.name, c.error) for c in report.checks] == [
+            ("Database#1", REPLICA_DOWN),
+            ("Database#2", None),
+        ]
 
     def test_one_failure_does_not_stop_the_other_checks(self) -> None:
         """Every check runs and is reported, in registration order."""
@@ -668,6 +701,33 @@ class TestCheckHealthAsync:
         assert report.checks[0].error == "timed out after 0.2 s"
         assert wait_for(lambda: seen[0].closed)  # closed once the thread is done
 
+    async def test_a_late_closing_failure_is_logged(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """When the scope of a timed-out check fails to close later, it is logged."""
+        release = threading.Event()
+
+        class Leaky:
+            def close(self) -> None:
+                raise OSError("socket already closed")
+
+        services = ServiceCollection()
+        services.add_scoped(Leaky, health_check=lambda _: release.wait(10))
+        provider = services.build_service_provider()
+        with caplog.at_level("WARNING", logger="wiredi"):
+            try:
+                report = await provider.check_health_async(timeout=0.1)
+            finally:
+                release.set()
+            assert wait_for(lambda: bool(caplog.records))
+        assert report.checks[0].error == "timed out after 0.1 s"
+        (record,) = caplog.records
+        assert record.getMessage() == (
+            "health check Leaky finished after its timeout; closing its scope failed"
+        )
+        assert record.exc_info is not None
+        assert isinstance(record.exc_info[1], OSError)
+
     async def test_async_factories_are_awaited_on_the_loop(self) -> None:
         """A service built by an async factory is resolved and checked."""
         loops: list[asyncio.AbstractEventLoop] = []
@@ -760,6 +820,23 @@ class TestCheckHealthAsync:
         report = await services.build_service_provider().check_health_async()
         assert [check.name for check in report.checks] == ["Database#1", "Database#2"]
         assert sorted(type(db).__name__ for db in seen) == ["Primary", "Replica"]
+
+    async def test_an_earlier_async_registration_that_fails_is_unhealthy(
+        self,
+    ) -> None:
+        """The first of two registrations, built by a failing async factory."""
+
+        async def broken() -> Database:
+            raise ConnectionError("replica down")
+
+        services = ServiceCollection()
+        services.add_singleton_factory(Database, broken, health_check=ok)
+        services.add_singleton(Database, health_check=ok)
+        report = await services.build_service_provider().check_health_async()
+        assert [(c.name, c.error) for c in report.checks] == [
+            ("Database#1", REPLICA_DOWN),
+            ("Database#2", None),
+        ]
 
     async def test_cancelling_the_caller_cancels_the_report(self) -> None:
         """check_health_async does not swallow its own cancellation."""
