@@ -481,6 +481,20 @@ class TestCheckHealth:
         assert seen[0] is fake
         assert seen[1] is not fake
 
+    def test_a_decorated_service_is_checked_as_resolved(self) -> None:
+        """The check gets the decorated object, as get_service would."""
+
+        class LoggingDatabase(Database):
+            def __init__(self, inner: Database) -> None:
+                super().__init__()
+                self.inner = inner
+
+        seen: list[object] = []
+        services = ServiceCollection().add_singleton(Database, health_check=seen.append)
+        services.decorate(Database, LoggingDatabase)
+        services.build_service_provider().check_health()
+        assert isinstance(seen[0], LoggingDatabase)
+
     def test_a_hanging_check_is_unhealthy_at_its_timeout(self) -> None:
         """A check blocked past the timeout is reported then; the report does not wait."""
         release = threading.Event()

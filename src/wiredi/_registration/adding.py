@@ -47,6 +47,9 @@ class AddMethods(CollectionCore):
 
         Give an ``implementation`` class (or nothing, to bind the type to
         itself), a ``factory=``, or an ``instance=`` (singletons only).
+        ``health_check=`` (taken by every ``add*`` method) is a function of
+        the service that raises or returns ``False`` when it is unhealthy;
+        ``provider.check_health()`` runs it.
 
         Example:
             ```python
