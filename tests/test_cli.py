@@ -104,10 +104,16 @@ class TestHealthCommand:
             "'nothing'\n"
         )
 
-    def test_timeout_must_be_a_number(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """--timeout takes seconds."""
-        assert main(["health", "tests.health_sample:healthy", "--timeout", "x"]) == 2
-        assert "invalid float value: 'x'" in capsys.readouterr().err
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [("x", "not a number of seconds: 'x'"), ("0", "more than 0 seconds: '0'")],
+    )
+    def test_timeout_must_be_positive_seconds(
+        self, value: str, message: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--timeout takes a number of seconds above 0: else a usage error."""
+        assert main(["health", "tests.health_sample:healthy", "--timeout", value]) == 2
+        assert message in capsys.readouterr().err
 
 
 class TestCheckCommand:

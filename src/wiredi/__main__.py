@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     health.add_argument("target", metavar="module:attr", help="e.g. myapp.di:build")
     health.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=5.0,
         help="seconds each check may take (default: %(default)s)",
     )
@@ -95,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("target", metavar="module:attr", help="e.g. myapp.di:services")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a number of seconds above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return seconds
 
 
 def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
