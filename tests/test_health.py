@@ -903,6 +903,7 @@ class TestSecrets:
             ),
             ("?user=ada&access_token=t0k&x=1", "?user=ada&access_token=***&x=1"),
             ("port=5432 user=ada", "port=5432 user=ada"),
+            ("empty token=, done", "empty token=, done"),
         ],
     )
     def test_secret_looking_values_are_redacted(self, text: str, expected: str) -> None:

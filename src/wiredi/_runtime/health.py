@@ -363,20 +363,18 @@ async def _resolve_async(scope: _CheckScope, registration: Registration) -> Any:
 def _run_sync(owner: _Owner, check: _Check) -> tuple[str | None, float]:
     """Resolve, check, close (on a worker thread): the error text and duration."""
     began = time.perf_counter()
-    try:
-        awaits = _awaits(owner._core, check.registration)
-    except Exception as exc:
-        return _verdict(check, None, exc, None), time.perf_counter() - began
-    if awaits:
-        return _NEEDS_ASYNC, time.perf_counter() - began
     scope = owner.create_scope()
+    needs_async = False
     failure: Exception | None = None
     result: object = None
     closing: Exception | None = None
     try:
-        result = check.check(_resolve(scope, check.registration))
-        if inspect.isawaitable(result):
-            result = asyncio.run(_awaited(result))
+        if _awaits(scope._core, check.registration):
+            needs_async = True  # get_service would raise AsyncResolutionError
+        else:
+            result = check.check(_resolve(scope, check.registration))
+            if inspect.isawaitable(result):
+                result = asyncio.run(_awaited(result))
     except Exception as exc:
         failure = exc
     finally:
@@ -384,6 +382,8 @@ def _run_sync(owner: _Owner, check: _Check) -> tuple[str | None, float]:
             scope.close()
         except Exception as exc:
             closing = exc
+    if needs_async:
+        return _NEEDS_ASYNC, time.perf_counter() - began
     return _verdict(check, result, failure, closing), time.perf_counter() - began
 
 
