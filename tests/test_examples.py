@@ -541,3 +541,60 @@ class TestLazyCycleServices:
         with provider.create_scope() as scope:
             notifier = scope.get_service(example.Notifier)
             assert notifier.orders.notifier.get() is notifier
+
+
+# ------------------------------------------------------------ health_checks
+
+
+class TestHealthChecksExample:
+    """``examples/health_checks/app.py`` prints the report and exits 0 or 1."""
+
+    def test_healthy_run_exits_0_with_three_checks(self, tmp_path: Path) -> None:
+        """All three dependencies answer: exit 0 and a healthy JSON report."""
+        import json
+
+        result = run_example("health_checks/app.py", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["status"] == "healthy"
+        assert [c["name"] for c in report["checks"]] == [
+            "Database",
+            "Cache",
+            "PaymentClient",
+        ]
+
+    def test_failures_and_a_hang_exit_1(self, tmp_path: Path) -> None:
+        """A cache down and a hanging payment client: exit 1 within the timeout."""
+        import json
+
+        result = run_example(
+            "health_checks/app.py",
+            "--cache-down",
+            "--payments-hang",
+            "--timeout",
+            "0.3",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 1, result.stderr
+        errors = [c["error"] for c in json.loads(result.stdout)["checks"]]
+        assert errors == [None, "the check returned False", "timed out after 0.3 s"]
+
+    def test_the_api_token_is_not_printed(self, tmp_path: Path) -> None:
+        """The payment client's error names its token; the report hides it."""
+        result = run_example("health_checks/app.py", "--bad-token", cwd=tmp_path)
+        assert result.returncode == 1
+        assert "token=***" in result.stdout
+        assert "tok_test_1234" not in result.stdout
+
+    def test_the_cli_runs_the_same_checks(self) -> None:
+        """``python -m wiredi health app:build_provider`` from the example's folder."""
+        result = subprocess.run(
+            [sys.executable, "-m", "wiredi", "health", "app:build_provider"],
+            cwd=EXAMPLES / "health_checks",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert '"status": "healthy"' in result.stdout

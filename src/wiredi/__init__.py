@@ -30,6 +30,7 @@ from wiredi._registration.registration import Registration
 from wiredi._registration.resolver import Resolver
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime.context_scope_manager import ContextScopeManager
+from wiredi._runtime.health import HealthCheckResult, HealthReport
 from wiredi._runtime.provider import Scope, ServiceProvider
 from wiredi._service_collection import ServiceCollection
 from wiredi.errors import (
@@ -59,6 +60,8 @@ __all__ = [
     "DisposalError",
     "FromComponent",
     "GraphValidationError",
+    "HealthCheckResult",
+    "HealthReport",
     "InvalidConfigurationError",
     "Lazy",
     "Lifetime",

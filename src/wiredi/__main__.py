@@ -1,27 +1,44 @@
-"""The command line: ``python -m wiredi graph module:attr [--format ...]``.
+"""The command line: ``python -m wiredi graph|health|check module:attr``.
 
 ``module:attr`` names a ``ServiceCollection``, a ``ServiceProvider``, or a
 callable taking no arguments that returns one (``attr`` may be dotted:
-``app:container.services``). The registration graph is printed as Mermaid
-(the default), Graphviz DOT or text trees. A target that cannot be imported,
-found or used is reported on one line of standard error with exit code 2.
+``app:container.services``).
+
+- ``graph`` prints the registration graph as Mermaid (the default),
+  Graphviz DOT or text trees.
+- ``health`` runs the provider's health checks (``check_health_async``) and
+  prints the report as JSON; it exits 0 when healthy and 1 otherwise. A
+  collection is built first. The provider is closed afterwards.
+- ``check`` builds a collection with validation (or validates a provider's
+  graph) and prints every problem, exiting 1 when there is one; ``ok`` and
+  0 otherwise. A ``DIError`` raised while importing or building the target
+  counts as a problem.
+
+A target that cannot be imported, found or used is reported on one line of
+standard error with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import inspect
+import json
 import sys
 from collections.abc import Callable, Sequence
 
+from wiredi._graph.validation import validate_graph
+from wiredi._runtime.health import HealthReport
 from wiredi._runtime.provider import ServiceProvider
 from wiredi._service_collection import ServiceCollection
+from wiredi.errors import DIError, GraphValidationError
 from wiredi.graph import to_dot, to_mermaid, to_text
 
 __all__ = ["main"]
 
 PROG = "python -m wiredi"
+_EXIT_PROBLEM = 1
 _EXIT_USAGE = 2
 
 _FORMATS: dict[str, Callable[[ServiceCollection | ServiceProvider], str]] = {
@@ -54,7 +71,41 @@ def _parser() -> argparse.ArgumentParser:
         default="mermaid",
         help="output format (default: %(default)s)",
     )
+    health = commands.add_parser(
+        "health",
+        help="run the health checks and print the report as JSON (exit 1 if unhealthy)",
+        description="Run the health checks of the provider found at module:attr "
+        "(a ServiceProvider, a ServiceCollection to build, or a callable taking "
+        "no arguments that returns one) and print the report as JSON. Exits 0 "
+        "when healthy, 1 otherwise. The provider is closed afterwards.",
+    )
+    health.add_argument("target", metavar="module:attr", help="e.g. myapp.di:build")
+    health.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        help="seconds each check may take (default: %(default)s)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="validate a collection's graph; print every problem (exit 1 if any)",
+        description="Build the ServiceCollection found at module:attr with "
+        "validation (or validate the graph of a ServiceProvider) and print "
+        "every problem, exiting 1 when there is one; print ok otherwise.",
+    )
+    check.add_argument("target", metavar="module:attr", help="e.g. myapp.di:services")
     return parser
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a number of seconds above 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return seconds
 
 
 def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
@@ -110,17 +161,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else _EXIT_USAGE
+    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
     try:
-        target, built = _load(args.target)
+        return command(args)
     except _TargetError as error:
-        sys.stderr.write(f"{PROG} graph: error: {error}\n")
+        sys.stderr.write(f"{PROG} {args.command}: error: {error}\n")
         return _EXIT_USAGE
+
+
+def _graph(args: argparse.Namespace) -> int:
+    target, built = _load(args.target)
     try:
         sys.stdout.write(_FORMATS[args.format](target) + "\n")
     finally:
         if built and isinstance(target, ServiceProvider):
             target.close()
     return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    try:
+        target, _ = _load(args.target)
+        provider = (
+            target.build_service_provider()
+            if isinstance(target, ServiceCollection)
+            else target
+        )
+    except DIError as error:  # the app cannot even start: unhealthy
+        sys.stderr.write(f"{PROG} health: {type(error).__name__}: {error}\n")
+        return _EXIT_PROBLEM
+    report = asyncio.run(_checked(provider, args.timeout))
+    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    return 0 if report.status == "healthy" else _EXIT_PROBLEM
+
+
+async def _checked(provider: ServiceProvider, seconds: float) -> HealthReport:
+    """The report, on one event loop with the closing of what it created."""
+    try:
+        return await provider.check_health_async(timeout=seconds)
+    finally:
+        await provider.aclose()
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        target, built = _load(args.target)
+        if isinstance(target, ServiceCollection):
+            target.build_service_provider().close()
+        else:
+            problems = validate_graph(target._core.registry)
+            if built:
+                target.close()
+            if problems:
+                raise GraphValidationError.of(problems)
+    except DIError as error:
+        sys.stdout.write(f"{args.target}: {type(error).__name__}: {error}\n")
+        return _EXIT_PROBLEM
+    sys.stdout.write("ok\n")
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "graph": _graph,
+    "health": _health,
+    "check": _check,
+}
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ class ServiceCollection(BaseServiceCollection):
     """The registrations of an application, filled at startup.
 
     Every ``add*`` method returns the collection, so calls chain, and takes
-    ``component=`` to register into a named component.
+    ``component=`` to register into a named component and ``health_check=``
+    to give the service a check that ``provider.check_health()`` runs.
 
     Example:
         ```python
@@ -60,11 +61,18 @@ class ServiceCollection(BaseServiceCollection):
                 assert isinstance(sp.get_service(Clock), Clock)
             ```
         """
+        registrations = tuple(self._state.registrations)
+        kept = set(registrations)  # replace() and remove_all() drop checks too
         return ServiceProvider._build(
-            tuple(self._state.registrations),
+            registrations,
             tuple(self._state.decorations),
             dict(self._state.scope_managers),
             tuple(self._state.options),
             validate=validate,
             source=self._state,
+            health_checks={
+                registration: check
+                for registration, check in self._state.health_checks.items()
+                if registration in kept
+            },
         )

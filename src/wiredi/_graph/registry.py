@@ -7,12 +7,17 @@ import threading
 import types
 import typing
 from collections import ChainMap
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from wiredi._graph.fixes import register_fix
 from wiredi._registration.checks import origin_class
-from wiredi._registration.declarations import Declarations, Decoration, OptionsBinding
+from wiredi._registration.declarations import (
+    Declarations,
+    Decoration,
+    HealthCheckFn,
+    OptionsBinding,
+)
 from wiredi._registration.hints import CallableSpec, read_callable
 from wiredi._registration.registration import Kind, Registration
 from wiredi._registration.scope_manager import ScopeManager
@@ -39,6 +44,8 @@ class Registry:
         scope_managers: dict[str, ScopeManager],
         options: Sequence[OptionsBinding],
         source: Declarations | None = None,
+        *,
+        health_checks: Mapping[Registration, HealthCheckFn] | None = None,
     ) -> None:
         self.registrations = tuple(registrations)
         # the collection's live records, read only to explain a missing
@@ -47,6 +54,9 @@ class Registry:
         self._built_order = source.order if source is not None else 0
         self.scope_managers = dict(scope_managers)
         self.options = tuple(options)
+        # registration -> health_check=, in registration order; an override
+        # layer keeps its base's (the check then runs on the override)
+        self.health_checks = dict(health_checks or {})
         self._closed: dict[Key, list[Registration]] = {}
         self._open: dict[Key, list[Registration]] = {}
         for registration in self.registrations:
@@ -81,7 +91,11 @@ class Registry:
             d for (k, items) in self.decorations.items() if k != key for d in items
         ]
         layer = Registry(
-            [*kept, registration], decorations, self.scope_managers, self.options
+            [*kept, registration],
+            decorations,
+            self.scope_managers,
+            self.options,
+            health_checks=self.health_checks,
         )
         layer.source, layer._built_order = self.source, self._built_order
         layer._specs = ChainMap({}, self._specs)

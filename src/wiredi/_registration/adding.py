@@ -9,10 +9,11 @@ from typing_extensions import TypeForm
 
 from wiredi._registration.checks import (
     CallText,
+    check_health_check,
     check_service_type,
 )
 from wiredi._registration.collection_core import CollectionCore
-from wiredi._registration.declarations import MISSING
+from wiredi._registration.declarations import MISSING, HealthCheckFn
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi._rendering import type_name
@@ -40,11 +41,15 @@ class AddMethods(CollectionCore):
         factory: Callable[..., Any] | None = None,
         instance: Any = MISSING,
         component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register ``service_type`` with any lifetime, including a custom scope name.
 
         Give an ``implementation`` class (or nothing, to bind the type to
         itself), a ``factory=``, or an ``instance=`` (singletons only).
+        ``health_check=`` (taken by every ``add*`` method) is a function of
+        the service that raises or returns ``False`` when it is unhealthy;
+        ``provider.check_health()`` runs it.
 
         Example:
             ```python
@@ -72,24 +77,30 @@ class AddMethods(CollectionCore):
         if factory is not None:
             self._register(
                 call, service_type, factory, lifetime, component,
-                kind=Kind.FACTORY, where=where,
+                kind=Kind.FACTORY, where=where, health_check=health_check,
             )  # fmt: skip
         elif instance is not MISSING:
             self._register(
                 call, service_type, instance, lifetime, component,
-                kind=Kind.INSTANCE, where=where,
+                kind=Kind.INSTANCE, where=where, health_check=health_check,
             )  # fmt: skip
         else:
             self._register(
-                call, service_type, implementation, lifetime, component, where=where
-            )
+                call, service_type, implementation, lifetime, component,
+                where=where, health_check=health_check,
+            )  # fmt: skip
         return self
 
     # ------------------------------------------------- lifetime shortcuts
 
     @overload
     def add_singleton(
-        self, service_type: type[T], /, *, component: str = ""
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     @overload
     def add_singleton(
@@ -99,9 +110,16 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def add_singleton(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register a singleton: one instance for the root provider and every scope.
 
@@ -118,12 +136,19 @@ class AddMethods(CollectionCore):
         call = CallText("add_singleton", service_type)
         self._register(
             call, service_type, implementation, Lifetime.SINGLETON, component,
-            where=caller_location(),
+            where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
 
     @overload
-    def add_scoped(self, service_type: type[T], /, *, component: str = "") -> Self: ...
+    def add_scoped(
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
+    ) -> Self: ...
     @overload
     def add_scoped(
         self,
@@ -132,9 +157,16 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def add_scoped(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register a scoped service: one instance per ``create_scope()`` block.
 
@@ -153,13 +185,18 @@ class AddMethods(CollectionCore):
         call = CallText("add_scoped", service_type)
         self._register(
             call, service_type, implementation, Lifetime.SCOPED, component,
-            where=caller_location(),
+            where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
 
     @overload
     def add_transient(
-        self, service_type: type[T], /, *, component: str = ""
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     @overload
     def add_transient(
@@ -169,9 +206,16 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def add_transient(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register a transient service: a new instance on every resolution.
 
@@ -189,7 +233,7 @@ class AddMethods(CollectionCore):
         call = CallText("add_transient", service_type)
         self._register(
             call, service_type, implementation, Lifetime.TRANSIENT, component,
-            where=caller_location(),
+            where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
 
@@ -200,6 +244,7 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """Register a factory whose result is a singleton.
 
@@ -227,6 +272,7 @@ class AddMethods(CollectionCore):
             factory,
             Lifetime.SINGLETON,
             component,
+            health_check=health_check,
         )
 
     def add_scoped_factory(
@@ -236,6 +282,7 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """Register a factory whose result is scoped (one per request scope).
 
@@ -263,7 +310,12 @@ class AddMethods(CollectionCore):
             ```
         """
         return self._add_made(
-            "add_scoped_factory", service_type, factory, Lifetime.SCOPED, component
+            "add_scoped_factory",
+            service_type,
+            factory,
+            Lifetime.SCOPED,
+            component,
+            health_check=health_check,
         )
 
     def add_transient_factory(
@@ -273,6 +325,7 @@ class AddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """Register a factory called on every resolution.
 
@@ -294,10 +347,17 @@ class AddMethods(CollectionCore):
             factory,
             Lifetime.TRANSIENT,
             component,
+            health_check=health_check,
         )
 
     def add_instance(
-        self, service_type: TypeForm[T], instance: T, /, *, component: str = ""
+        self,
+        service_type: TypeForm[T],
+        instance: T,
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """Register an object you already have. The container never disposes it.
 
@@ -314,7 +374,7 @@ class AddMethods(CollectionCore):
         """
         return self._add_made(
             "add_instance", service_type, instance, Lifetime.SINGLETON, component,
-            kind=Kind.INSTANCE,
+            kind=Kind.INSTANCE, health_check=health_check,
         )  # fmt: skip
 
     def add_alias(
@@ -325,6 +385,7 @@ class AddMethods(CollectionCore):
         *,
         component: str = "",
         source_component: str | None = None,
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """Make ``service_type`` resolve to the very object ``source_type`` resolves to.
 
@@ -356,16 +417,18 @@ class AddMethods(CollectionCore):
                 service_type=service_type,
                 registered_at=where,
             )
-        self._state.registrations.append(
-            Registration(
-                service_type=service_type,
-                kind=Kind.ALIAS,
-                implementation=source_type,
-                lifetime="",
-                component=comp,
-                source_component=source_comp,
-                registered_at=where,
-                order=self._state.next_order(),
-            )
+        alias = Registration(
+            service_type=service_type,
+            kind=Kind.ALIAS,
+            implementation=source_type,
+            lifetime="",
+            component=comp,
+            source_component=source_comp,
+            registered_at=where,
+            order=self._state.next_order(),
         )
+        if health_check is not None:
+            check_health_check(service_type, health_check, call, where)
+            self._state.health_checks[alias] = health_check
+        self._state.registrations.append(alias)
         return self

@@ -6,12 +6,14 @@ import inspect
 import typing
 from typing import Any
 
+from wiredi._registration.lifetimes import Lifetime
 from wiredi._rendering import type_name, value_repr
 from wiredi.errors import RegistrationError
 
 __all__ = [
     "CallText",
     "check_factory",
+    "check_health_check",
     "check_implementation",
     "check_instance",
     "check_service_type",
@@ -20,6 +22,7 @@ __all__ = [
 
 
 _TYPE_ALIAS: Any = getattr(typing, "TypeAliasType", None)
+_BUILTIN_LIFETIMES = frozenset(item.value for item in Lifetime)
 
 
 class CallText:
@@ -165,5 +168,48 @@ def check_instance(service_type: Any, instance: Any, call: Call, where: str) -> 
             f"{type_name(service_type)}",
             service_type=service_type,
             hint="pass an instance of the service type",
+            registered_at=where,
+        )
+
+
+def check_health_check(
+    service_type: Any,
+    check: Any,
+    call: Call,
+    where: str,
+    *,
+    lifetime: str = "",
+    open_generic: bool = False,
+) -> None:
+    """Reject a ``health_check=`` that is not callable or that could never run.
+
+    Checks resolve their service in a fresh request scope, where no custom
+    scope is active, and an open generic type cannot be resolved by itself.
+    """
+    if not callable(check):
+        raise RegistrationError(
+            f"{call}: health_check={check!r} is not callable",
+            service_type=service_type,
+            hint="pass a function of the service that raises or returns False "
+            "when it is unhealthy, e.g. health_check=lambda db: db.execute('select 1')",
+            registered_at=where,
+        )
+    if lifetime and lifetime not in _BUILTIN_LIFETIMES:
+        raise RegistrationError(
+            f"{call}: a health check cannot be given to a service of the custom "
+            f"scope {lifetime!r}",
+            service_type=service_type,
+            hint="checks resolve their service in a fresh request scope, where no "
+            f"{lifetime!r} scope is active: put the check on the singleton or "
+            "scoped service it uses (a client, a pool)",
+            registered_at=where,
+        )
+    if open_generic:
+        raise RegistrationError(
+            f"{call}: a health check cannot be given to the open generic "
+            f"{type_name(service_type)}",
+            service_type=service_type,
+            hint="an open generic is not resolved by itself: give the check to "
+            f"a registration of a closed type, e.g. {type_name(service_type)}[int]",
             registered_at=where,
         )

@@ -9,11 +9,12 @@ from wiredi._registration.checks import (
     Call,
     CallText,
     check_factory,
+    check_health_check,
     check_implementation,
     check_instance,
     check_service_type,
 )
-from wiredi._registration.declarations import Declarations
+from wiredi._registration.declarations import Declarations, HealthCheckFn
 from wiredi._registration.lifetimes import Lifetime, close_builtin, parse_lifetime
 from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi.errors import RegistrationError
@@ -117,6 +118,7 @@ class CollectionCore:
         *,
         kind: Kind | None = None,
         where: str,
+        health_check: HealthCheckFn | None = None,
     ) -> Registration:
         check_service_type(service_type, call, where)
         life = self._lifetime_of(lifetime, call, where)
@@ -150,6 +152,12 @@ class CollectionCore:
             registered_at=where,
             order=self._state.next_order(),
         )
+        if health_check is not None:
+            check_health_check(
+                service_type, health_check, call, where,
+                lifetime=life, open_generic=registration.is_open_generic,
+            )  # fmt: skip
+            self._state.health_checks[registration] = health_check
         self._state.registrations.append(registration)
         return registration
 
@@ -172,12 +180,13 @@ class CollectionCore:
         *,
         kind: Kind = Kind.FACTORY,
         only_new: bool = False,
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register a factory (or an instance); ``only_new`` for ``try_add_*``."""
         if not (only_new and self._has(service_type, component)):
             self._register(
                 CallText(name, service_type, ", ..."),
                 service_type, made, lifetime, component,
-                kind=kind, where=caller_location(),
+                kind=kind, where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self

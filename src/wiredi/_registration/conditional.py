@@ -8,6 +8,7 @@ from typing import Any, Self, TypeVar, overload
 from typing_extensions import TypeForm
 
 from wiredi._registration.collection_core import CollectionCore
+from wiredi._registration.declarations import HealthCheckFn
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, caller_location
 from wiredi._rendering import type_name
@@ -32,6 +33,7 @@ class TryAddMethods(CollectionCore):
         *,
         lifetime: Lifetime | str,
         component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Register only if ``service_type`` has no registration in the component yet.
 
@@ -51,13 +53,18 @@ class TryAddMethods(CollectionCore):
             self._register(
                 f"try_add({type_name(service_type)})",
                 service_type, implementation, lifetime, component,
-                where=caller_location(),
+                where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
 
     @overload
     def try_add_singleton(
-        self, service_type: type[T], /, *, component: str = ""
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     @overload
     def try_add_singleton(
@@ -67,9 +74,16 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def try_add_singleton(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """``add_singleton`` unless ``service_type`` is already registered.
 
@@ -88,13 +102,18 @@ class TryAddMethods(CollectionCore):
             self._register(
                 f"try_add_singleton({type_name(service_type)})",
                 service_type, implementation, Lifetime.SINGLETON, component,
-                where=caller_location(),
+                where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
 
     @overload
     def try_add_scoped(
-        self, service_type: type[T], /, *, component: str = ""
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     @overload
     def try_add_scoped(
@@ -104,9 +123,16 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def try_add_scoped(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """``add_scoped`` unless ``service_type`` is already registered.
 
@@ -124,13 +150,18 @@ class TryAddMethods(CollectionCore):
             self._register(
                 f"try_add_scoped({type_name(service_type)})",
                 service_type, implementation, Lifetime.SCOPED, component,
-                where=caller_location(),
+                where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
 
     @overload
     def try_add_transient(
-        self, service_type: type[T], /, *, component: str = ""
+        self,
+        service_type: type[T],
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     @overload
     def try_add_transient(
@@ -140,9 +171,16 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self: ...
     def try_add_transient(
-        self, service_type: Any, implementation: Any = None, /, *, component: str = ""
+        self,
+        service_type: Any,
+        implementation: Any = None,
+        /,
+        *,
+        component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """``add_transient`` unless ``service_type`` is already registered.
 
@@ -160,7 +198,7 @@ class TryAddMethods(CollectionCore):
             self._register(
                 f"try_add_transient({type_name(service_type)})",
                 service_type, implementation, Lifetime.TRANSIENT, component,
-                where=caller_location(),
+                where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
 
@@ -171,6 +209,7 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """``add_singleton_factory`` unless ``service_type`` is already registered.
 
@@ -187,7 +226,7 @@ class TryAddMethods(CollectionCore):
         """
         return self._add_made(
             "try_add_singleton_factory", service_type, factory,
-            Lifetime.SINGLETON, component, only_new=True,
+            Lifetime.SINGLETON, component, only_new=True, health_check=health_check,
         )  # fmt: skip
 
     def try_add_scoped_factory(
@@ -197,6 +236,7 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """``add_scoped_factory`` unless ``service_type`` is already registered.
 
@@ -212,7 +252,7 @@ class TryAddMethods(CollectionCore):
         """
         return self._add_made(
             "try_add_scoped_factory", service_type, factory,
-            Lifetime.SCOPED, component, only_new=True,
+            Lifetime.SCOPED, component, only_new=True, health_check=health_check,
         )  # fmt: skip
 
     def try_add_transient_factory(
@@ -222,6 +262,7 @@ class TryAddMethods(CollectionCore):
         /,
         *,
         component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """``add_transient_factory`` unless ``service_type`` is already registered.
 
@@ -238,11 +279,17 @@ class TryAddMethods(CollectionCore):
         """
         return self._add_made(
             "try_add_transient_factory", service_type, factory,
-            Lifetime.TRANSIENT, component, only_new=True,
+            Lifetime.TRANSIENT, component, only_new=True, health_check=health_check,
         )  # fmt: skip
 
     def try_add_instance(
-        self, service_type: TypeForm[T], instance: T, /, *, component: str = ""
+        self,
+        service_type: TypeForm[T],
+        instance: T,
+        /,
+        *,
+        component: str = "",
+        health_check: Callable[[T], object] | None = None,
     ) -> Self:
         """``add_instance`` unless ``service_type`` is already registered.
 
@@ -259,5 +306,5 @@ class TryAddMethods(CollectionCore):
         """
         return self._add_made(
             "try_add_instance", service_type, instance, Lifetime.SINGLETON, component,
-            kind=Kind.INSTANCE, only_new=True,
+            kind=Kind.INSTANCE, only_new=True, health_check=health_check,
         )  # fmt: skip

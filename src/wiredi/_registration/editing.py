@@ -11,7 +11,7 @@ from wiredi._registration.adding import AddMethods
 from wiredi._registration.checks import (
     check_service_type,
 )
-from wiredi._registration.declarations import MISSING, Decoration
+from wiredi._registration.declarations import MISSING, Decoration, HealthCheckFn
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import caller_location
 from wiredi._rendering import type_name, value_repr
@@ -37,6 +37,7 @@ class EditMethods(AddMethods):
         factory: Callable[..., Any] | None = None,
         instance: Any = MISSING,
         component: str = "",
+        health_check: HealthCheckFn | None = None,
     ) -> Self:
         """Drop every registration of ``service_type`` in the component; add this one.
 
@@ -78,6 +79,7 @@ class EditMethods(AddMethods):
             factory=factory,
             instance=instance,
             component=comp,
+            health_check=health_check,
         )
 
     def remove_all(self, service_type: Any, /, *, component: str = "") -> Self:

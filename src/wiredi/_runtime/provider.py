@@ -6,7 +6,7 @@ import contextlib
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from typing_extensions import TypeForm
@@ -18,6 +18,7 @@ from wiredi._graph.validation import validate_graph
 from wiredi._registration.declarations import (
     Declarations,
     Decoration,
+    HealthCheckFn,
     OptionsBinding,
 )
 from wiredi._registration.hints import DepKind
@@ -25,6 +26,7 @@ from wiredi._registration.options import options_registrations, override_registr
 from wiredi._registration.registration import Registration
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime.closing import ClosingMethods
+from wiredi._runtime.health import HealthReport, run_checks, run_checks_async
 from wiredi._runtime.overrides import OverrideStack
 from wiredi._runtime.provider_core import ProviderCore
 from wiredi._runtime.resolution import ResolutionMethods
@@ -85,10 +87,16 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         *,
         validate: bool,
         source: Declarations | None = None,
+        health_checks: Mapping[Registration, HealthCheckFn] | None = None,
     ) -> ServiceProvider:
         all_registrations = [*registrations, *options_registrations(options)]
         registry = Registry(
-            all_registrations, decorations, scope_managers, options, source
+            all_registrations,
+            decorations,
+            scope_managers,
+            options,
+            source,
+            health_checks=health_checks,
         )
         provider = object.__new__(cls)
         provider._init_state(None, provider)
@@ -241,6 +249,84 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
             manager.enter_scope(scope_id)
             scope._exit_custom = manager
         return scope
+
+    def check_health(self, *, timeout: float = 5.0) -> HealthReport:
+        """Run every ``health_check=`` and report, each within ``timeout`` seconds.
+
+        Each checked service is resolved in a fresh scope, closed afterwards
+        (also when the check fails). The checks run at the same time, each on
+        a thread of its own; one that raises, returns ``False``, cannot be
+        resolved or is still running after ``timeout`` seconds is unhealthy.
+        The report never waits longer: a hung check is left to finish on its
+        thread, which closes its scope then. Error texts hide secrets.
+        Services built by an async factory need :meth:`check_health_async`.
+
+        Raises:
+            ScopeError: the provider is closed.
+            ValueError: ``timeout`` is not > 0.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Database:
+                def execute(self, sql: str) -> None:
+                    raise ConnectionError("no route to db:5432 (password=hunter2)")
+
+            services = ServiceCollection()
+            services.add_singleton(
+                Database, health_check=lambda db: db.execute("select 1")
+            )
+            report = services.build_service_provider().check_health(timeout=1.0)
+            assert report.status == "unhealthy"
+            assert report.checks[0].error == (
+                "ConnectionError: no route to db:5432 (password=***)"
+            )
+            ```
+        """
+        return run_checks(self, timeout)
+
+    async def check_health_async(
+        self,
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109 - SPEC: each check's own timeout
+    ) -> HealthReport:
+        """Run every ``health_check=`` concurrently, each under its own timeout.
+
+        As :meth:`check_health`, on the running event loop: each check is a
+        task under ``asyncio.timeout(timeout)``; async factories and async
+        checks are awaited on the loop, while sync resolution and sync checks
+        run on a thread, so a blocking check cannot stall the loop. A check
+        may also return an awaitable (``lambda client: client.ping()``).
+
+        Raises:
+            ScopeError: the provider is closed.
+            ValueError: ``timeout`` is not > 0.
+
+        Example:
+            ```python
+            import asyncio
+
+            from wiredi import ServiceCollection
+
+            class Cache:
+                async def ping(self) -> bool:
+                    await asyncio.sleep(0.1)
+                    return True
+
+            services = ServiceCollection()
+            services.add_singleton(Cache, health_check=lambda cache: cache.ping())
+            services.add_singleton(
+                Cache, component="sessions", health_check=lambda cache: cache.ping()
+            )
+            provider = services.build_service_provider()
+            report = asyncio.run(provider.check_health_async(timeout=1.0))
+            names = [check.name for check in report.checks]
+            assert names == ["Cache", "Cache@sessions"]
+            assert report.status == "healthy" and report.duration < 0.2
+            ```
+        """
+        return await run_checks_async(self, timeout)
 
     def __repr__(self) -> str:
         count = len(self._core.registry.registrations)

@@ -15,17 +15,23 @@ What it does, by ASGI scope type:
 - ``"lifespan"``: passes the protocol through and, when the application
   reports its shutdown as done, closes the provider with ``aclose()`` first.
 - anything else: passes through untouched.
+
+With ``health_path="/healthz"``, a ``GET`` or ``HEAD`` of that path is
+answered before all of this, without a request scope:
+``provider.check_health_async()`` as JSON, status 200 when healthy and 503
+otherwise.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Protocol, TypeAlias
 
 from wiredi import Scope, ServiceProvider
-from wiredi.errors import ScopeError
+from wiredi.errors import RegistrationError, ScopeError
 
 __all__ = ["WiredMiddleware", "request_scope"]
 
@@ -99,9 +105,16 @@ class WiredMiddleware:
             or ``None`` for a plain request scope. It may be ``async``.
             Needs Starlette; without a selector, no framework is imported.
         close_provider: Close the provider at lifespan shutdown.
+        health_path: Answer ``GET``/``HEAD`` of this path (``"/healthz"``)
+            with ``provider.check_health_async()`` as JSON: 200 when healthy,
+            503 otherwise. It is answered before the application and opens
+            no request scope. ``None`` (the default): no endpoint.
+        health_timeout: Seconds each check of the endpoint may take; keep
+            it below the probe's own timeout.
 
     Raises:
         ImportError: ``scope`` is given and Starlette is not installed.
+        RegistrationError: ``health_path`` does not start with ``/``.
 
     Example:
         ```python
@@ -145,7 +158,14 @@ class WiredMiddleware:
         ```
     """
 
-    __slots__ = ("_close_provider", "_connection", "_provider", "_selector", "app")
+    __slots__ = (
+        "_close_provider",
+        "_connection",
+        "_health",
+        "_provider",
+        "_selector",
+        "app",
+    )
 
     def __init__(
         self,
@@ -154,17 +174,22 @@ class WiredMiddleware:
         scope: _ScopeSelector | None = None,
         *,
         close_provider: bool = True,
+        health_path: str | None = None,
+        health_timeout: float = 5.0,
     ) -> None:
         self.app = app
         self._provider = provider
         self._selector = scope
         self._close_provider = close_provider
         self._connection = None if scope is None else _http_connection_class()
+        self._health = _HealthEndpoint.of(provider, health_path, health_timeout)
 
     async def __call__(self, scope: _ASGIScope, receive: _Receive, send: _Send) -> None:
         """Handle one ASGI connection (see the class docstring)."""
         kind = scope["type"]
-        if kind in {"http", "websocket"}:
+        if self._health is not None and self._health.answers(scope):
+            await self._health.respond(scope, send)
+        elif kind in {"http", "websocket"}:
             names = await self._scope_names(scope)
             async with self._provider.create_scope(*names) as wired:
                 state = scope.get("state")
@@ -221,6 +246,59 @@ class WiredMiddleware:
     def __repr__(self) -> str:
         selector = "" if self._selector is None else f", scope={self._selector!r}"
         return f"<wiredi.integrations.asgi.WiredMiddleware({self.app!r}{selector})>"
+
+
+class _HealthEndpoint:
+    """``health_path``: the provider's health report as JSON, 200 or 503."""
+
+    __slots__ = ("path", "provider", "timeout")
+
+    def __init__(self, provider: ServiceProvider, path: str, timeout: float) -> None:
+        self.provider = provider
+        self.path = path
+        self.timeout = timeout
+
+    @classmethod
+    def of(
+        cls, provider: ServiceProvider, path: str | None, timeout: float
+    ) -> _HealthEndpoint | None:
+        if path is None:
+            return None
+        _check_health_path("WiredMiddleware", path)
+        return cls(provider, path, timeout)
+
+    def answers(self, scope: _ASGIScope) -> bool:
+        return (
+            scope["type"] == "http"
+            and scope.get("path") == self.path
+            and scope.get("method", "GET") in {"GET", "HEAD"}
+        )
+
+    async def respond(self, scope: _ASGIScope, send: _Send) -> None:
+        report = await self.provider.check_health_async(timeout=self.timeout)
+        body = json.dumps(report.to_dict()).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        status = 200 if report.status == "healthy" else 503
+        await send(
+            {"type": "http.response.start", "status": status, "headers": headers}
+        )
+        if scope.get("method") == "HEAD":
+            body = b""
+        await send({"type": "http.response.body", "body": body})
+
+
+def _check_health_path(where: str, path: object) -> None:
+    """Reject a ``health_path`` that is not an absolute URL path."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise RegistrationError(
+            f"{where}(..., health_path={path!r}): not a URL path",
+            hint='give the path the probe requests, starting with "/", '
+            'e.g. health_path="/healthz"; or None for no endpoint',
+        )
 
 
 def request_scope(request: _HasASGIScope | Mapping[str, Any]) -> Scope:

@@ -25,7 +25,12 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(msg, name=exc.name) from exc
 
 from wiredi import FromComponent, ServiceProvider
-from wiredi.integrations.asgi import WiredMiddleware, _ScopeSelector, request_scope
+from wiredi.integrations.asgi import (
+    WiredMiddleware,
+    _check_health_path,
+    _ScopeSelector,
+    request_scope,
+)
 
 __all__ = ["Inject", "request_scope", "setup"]
 
@@ -36,6 +41,8 @@ def setup(
     scope: _ScopeSelector | None = None,
     *,
     close_provider: bool = True,
+    health_path: str | None = None,
+    health_timeout: float = 5.0,
 ) -> None:
     """Give every request of ``app`` a wiredi scope, and close ``provider`` at shutdown.
 
@@ -53,6 +60,16 @@ def setup(
             ``lambda request: ("tenant", request.headers["X-Tenant-Id"])``.
         close_provider: Close the provider at lifespan shutdown; pass
             ``False`` when the provider outlives the app.
+        health_path: Serve ``provider.check_health_async()`` at this path
+            (``"/healthz"``) for ``GET``/``HEAD``: the report as JSON, 200
+            when healthy, 503 otherwise. It is answered before the app's
+            routes and opens no request scope. ``None`` (the default): no
+            endpoint.
+        health_timeout: Seconds each check of the endpoint may take; keep
+            it below the probe's own timeout.
+
+    Raises:
+        RegistrationError: ``health_path`` does not start with ``/``.
 
     Example:
         ```python
@@ -78,8 +95,15 @@ def setup(
             assert client.get("/hello/ada").json() == "hello ada"
         ```
     """
+    if health_path is not None:  # checked now: FastAPI builds middleware at startup
+        _check_health_path("setup", health_path)
     app.add_middleware(
-        WiredMiddleware, provider=provider, scope=scope, close_provider=close_provider
+        WiredMiddleware,
+        provider=provider,
+        scope=scope,
+        close_provider=close_provider,
+        health_path=health_path,
+        health_timeout=health_timeout,
     )
 
 

@@ -10,6 +10,11 @@ and passed as keyword arguments. This covers views registered before or
 after ``init_app`` and blueprint views. Class-based views (``View``,
 ``MethodView``) are not wrapped: call ``request_scope()`` in them.
 
+With ``health_path="/healthz"``, a ``GET`` or ``HEAD`` of that path is
+answered by ``provider.check_health()`` as JSON (200 when healthy, 503
+otherwise), before the app's ``before_request`` handlers and without a
+request scope.
+
 Flask closes scopes synchronously (``close()``), so a scoped service that
 can only be closed with ``aclose()`` makes the teardown raise ``ScopeError``.
 Flask has no shutdown hook: close the provider yourself, e.g.
@@ -20,12 +25,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
 try:
-    from flask import Flask, Request, has_request_context, request
+    from flask import Flask, Request, Response, has_request_context, request
     from flask.views import MethodView, View
 except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "wiredi.integrations.flask needs Flask: pip install 'wiredi[flask]'"
@@ -33,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from wiredi import FromComponent, Scope, ServiceProvider
 from wiredi.errors import RegistrationError, ScopeError
+from wiredi.integrations.asgi import _check_health_path
 
 __all__ = ["Inject", "init_app", "request_scope"]
 
@@ -45,6 +52,7 @@ of a custom scope to enter, or ``None``."""
 _ENVIRON_KEY = "wiredi.scope"
 _EXTENSION = "wiredi"
 _WRAPPED = "__wiredi_injects__"
+_HEALTH_ENDPOINT = "wiredi_health"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +78,12 @@ class _WiredApp:
 
 
 def init_app(
-    app: Flask, provider: ServiceProvider, scope: _ScopeSelector | None = None
+    app: Flask,
+    provider: ServiceProvider,
+    scope: _ScopeSelector | None = None,
+    *,
+    health_path: str | None = None,
+    health_timeout: float = 5.0,
 ) -> None:
     """Give every request of ``app`` a wiredi scope and resolve ``Inject[T]`` in views.
 
@@ -82,9 +95,17 @@ def init_app(
             gets ``flask.request`` and returns ``(name, scope_id)`` or
             ``None``. For a tenant:
             ``lambda request: ("tenant", request.headers["X-Tenant-Id"])``.
+        health_path: Serve ``provider.check_health()`` at this path
+            (``"/healthz"``) for ``GET``/``HEAD``: the report as JSON, 200
+            when healthy, 503 otherwise (endpoint ``"wiredi_health"``). It
+            is answered before the app's ``before_request`` handlers and
+            opens no request scope. ``None`` (the default): no endpoint.
+        health_timeout: Seconds each check of the endpoint may take; keep
+            it below the probe's own timeout.
 
     Raises:
-        RegistrationError: ``init_app`` was already called for ``app``.
+        RegistrationError: ``init_app`` was already called for ``app``, or
+            ``health_path`` does not start with ``/``.
 
     Example:
         ```python
@@ -118,6 +139,8 @@ def init_app(
             "init_app(app, ...) was already called for this Flask app",
             hint="call wiredi.integrations.flask.init_app once per app",
         )
+    if health_path is not None:
+        _check_health_path("init_app", health_path)
     wired = _WiredApp(provider, scope)
     app.extensions[_EXTENSION] = wired
 
@@ -135,6 +158,29 @@ def init_app(
     # request and in reverse order at teardown.
     app.before_request_funcs.setdefault(None, []).insert(0, open_wiredi_scope)
     app.teardown_request_funcs.setdefault(None, []).insert(0, close_wiredi_scope)
+    if health_path is not None:
+        _add_health_endpoint(app, provider, health_path, health_timeout)
+
+
+def _add_health_endpoint(
+    app: Flask, provider: ServiceProvider, path: str, timeout: float
+) -> None:
+    """Route ``path`` to the health report, answered before any other handler."""
+
+    def wiredi_health() -> Response:
+        report = provider.check_health(timeout=timeout)
+        return Response(
+            json.dumps(report.to_dict()),
+            status=200 if report.status == "healthy" else 503,
+            mimetype="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    def answer_health() -> Response | None:
+        return wiredi_health() if request.endpoint == _HEALTH_ENDPOINT else None
+
+    app.add_url_rule(path, _HEALTH_ENDPOINT, wiredi_health, methods=["GET"])
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_health)
 
 
 def request_scope() -> Scope:
