@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
+import warnings
 import weakref
 from collections.abc import AsyncIterator, Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -14,6 +17,7 @@ from tests.fakes import Closeable
 from wiredi import (
     ContextScopeManager,
     DisposalError,
+    Scope,
     ScopeError,
     ServiceCollection,
 )
@@ -236,6 +240,29 @@ class TestInterruptInADisposer:
         )
         assert caught.value.__notes__ == [note]
 
+    def test_one_interrupt_object_raised_twice_is_raised_once(self) -> None:
+        """The same interrupt object from two disposers is re-raised without a note."""
+        interrupt = KeyboardInterrupt()
+
+        class Shared:
+            def close(self) -> None:
+                raise interrupt
+
+        class AlsoShared(Shared):
+            pass
+
+        provider = (
+            ServiceCollection()
+            .add_scoped(Shared)
+            .add_scoped(AlsoShared)
+            .build_service_provider()
+        )
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with provider.create_scope() as scope:
+                _resolve_all(scope, Shared, AlsoShared)
+        assert caught.value is interrupt
+        assert not hasattr(interrupt, "__notes__")
+
     def test_interrupt_in_a_generator_finaliser_does_not_stop_the_rest(self) -> None:
         """A generator factory interrupted after its yield lets the others close."""
         log: list[str] = []
@@ -280,6 +307,37 @@ class TestInterruptInADisposer:
         release.set()
         thread.join(10)
         assert [type(e) for e in caught] == [KeyboardInterrupt]
+
+    def test_object_refused_by_a_closed_scope_whose_close_fails_chains(
+        self,
+    ) -> None:
+        """A late object whose close() raises: ScopeError, caused by that error."""
+        started = threading.Event()
+        release = threading.Event()
+
+        class LateFailing(Failing):
+            def __init__(self) -> None:
+                started.set()
+                release.wait(10)
+
+        provider = ServiceCollection().add_scoped(LateFailing).build_service_provider()
+        scope = provider.create_scope()
+        caught: list[BaseException] = []
+
+        def build() -> None:
+            try:
+                scope.get_service(LateFailing)
+            except ScopeError as exc:
+                caught.append(exc)
+
+        thread = threading.Thread(target=build)
+        thread.start()
+        assert started.wait(10)
+        scope.close()
+        release.set()
+        thread.join(10)
+        assert len(caught) == 1
+        assert isinstance(caught[0].__cause__, ValueError)
 
 
 class TestCustomScopesUnderInterrupt:
@@ -334,6 +392,39 @@ class TestCustomScopesUnderInterrupt:
         with pytest.raises(KeyboardInterrupt):
             await manager.aclose()
         assert log == ["First", "First"]
+
+    def test_manager_exit_scope_disposes_a_dropped_id(self) -> None:
+        """exit_scope() called directly still disposes a non-persistent id's objects."""
+        log: list[str] = []
+        manager = ContextScopeManager(persistent=False)
+        manager.enter_scope("run")
+        storage = manager.get_current_scope()
+        assert storage is not None
+        storage["first"] = First(log)
+        manager.exit_scope()
+        assert log == ["First"]
+
+    def test_sync_custom_scope_exit_reports_a_user_managers_error(self) -> None:
+        """A user-written manager whose exit_scope raises: the scope still closed."""
+        log: list[str] = []
+
+        class Broken:
+            def enter_scope(self, scope_id: str) -> None:
+                self.storage: dict[object, object] = {}
+
+            def exit_scope(self) -> None:
+                raise ValueError("cannot leave")
+
+            def get_current_scope(self) -> dict[object, object]:
+                return self.storage
+
+        services = ServiceCollection().add_scope_manager("broken", Broken())
+        services.add_scoped_factory(First, lambda: First(log))
+        provider = services.build_service_provider()
+        with pytest.raises(ValueError, match="cannot leave"):
+            with provider.create_scope("broken", "x") as scope:
+                scope.get_service(First)
+        assert log == ["First"]
 
     async def test_async_custom_scope_exit_reports_a_user_managers_error(
         self,
@@ -472,6 +563,25 @@ class Made:
     """Made by a generator factory."""
 
 
+class ScopeCloser:
+    """Closes the scope that builds it, as another thread could mid-graph."""
+
+    def __init__(self, scope: Scope) -> None:
+        scope.close()
+
+
+class LateScoped:
+    built: ClassVar[list[weakref.ref[LateScoped]]] = []
+
+    def __init__(self) -> None:
+        LateScoped.built.append(weakref.ref(self))
+
+
+class NeedsBoth:
+    def __init__(self, closer: ScopeCloser, late: LateScoped) -> None:
+        self.late = late
+
+
 class TestClosedScopeKeepsNoReferences:
     def test_closed_but_referenced_scope_lets_its_objects_be_collected(self) -> None:
         """After close, nothing the scope created is kept alive by the scope."""
@@ -516,6 +626,28 @@ class TestClosedScopeKeepsNoReferences:
         gc.collect()
         assert [ref() for ref in refs] == [None, None, None]
 
+    async def test_closing_an_async_scope_twice_does_nothing(self) -> None:
+        """A second aclose() disposes nothing again."""
+        log: list[str] = []
+        provider = _log_services(log).build_service_provider()
+        scope = provider.create_scope()
+        scope.get_service(First)
+        await scope.aclose()
+        await scope.aclose()
+        assert log == ["First"]
+
+    def test_a_graph_that_closes_its_scope_midway_stores_nothing(self) -> None:
+        """A scoped dependency built after its scope closed mid-graph is not kept."""
+        LateScoped.built.clear()
+        services = ServiceCollection().add_transient(ScopeCloser)
+        services.add_scoped(LateScoped).add_transient(NeedsBoth)
+        scope = services.build_service_provider().create_scope()
+        both = scope.get_service(NeedsBoth)
+        del both
+        gc.collect()
+        assert LateScoped.built[0]() is None
+        assert "closed, created=0" in repr(scope)
+
     def test_scope_closed_under_an_interrupt_keeps_nothing(self) -> None:
         """Even when closing raised KeyboardInterrupt, the scope holds no objects."""
         provider = (
@@ -555,6 +687,36 @@ class TestClosedScopeKeepsNoReferences:
         gc.collect()
         assert built[0]() is None
 
+    async def test_a_late_async_build_in_a_closed_scope_is_not_kept(self) -> None:
+        """An object a task finishes after another task closed the scope is not kept."""
+        started = asyncio.Event()
+        release = asyncio.Event()
+        built: list[weakref.ref[object]] = []
+
+        class SlowPlain:
+            pass
+
+        async def make() -> SlowPlain:
+            made = SlowPlain()
+            built.append(weakref.ref(made))
+            started.set()
+            await release.wait()
+            return made
+
+        services = ServiceCollection().add_scoped_factory(SlowPlain, make)
+        scope = services.build_service_provider().create_scope()
+
+        async def build_late() -> None:
+            await scope.get_service_async(SlowPlain)
+
+        task = asyncio.create_task(build_late())
+        await started.wait()
+        await scope.aclose()
+        release.set()
+        await task
+        gc.collect()
+        assert built[0]() is None
+
 
 class TestProviderWithBlock:
     def test_with_provider_closes_scope_managers_even_without_singletons(
@@ -572,3 +734,34 @@ class TestProviderWithBlock:
         assert log == ["First"]
         with pytest.raises(ScopeError, match="closed"):
             provider.get_service(First)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+class TestForkToday:
+    """What holds today across os.fork(); fork-safety is tracked separately."""
+
+    def test_child_inherits_singletons_built_before_the_fork(self) -> None:
+        """A forked child gets the parent's singleton as is: it is not rebuilt."""
+        built: list[int] = []
+
+        class Pool:
+            def __init__(self) -> None:
+                built.append(os.getpid())
+
+        services = ServiceCollection().add_singleton(Pool).add_scoped(Plain)
+        provider = services.build_service_provider()
+        pool = provider.get_service(Pool)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # threads + fork
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit code
+            code = 1
+            try:
+                with provider.create_scope() as scope:
+                    scope.get_service(Plain)
+                same = provider.get_service(Pool) is pool
+                code = 0 if same and built == [os.getppid()] else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
