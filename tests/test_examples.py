@@ -598,3 +598,29 @@ class TestHealthChecksExample:
         )
         assert result.returncode == 0, result.stderr
         assert '"status": "healthy"' in result.stdout
+
+
+# ------------------------------------------------------- session_per_request
+
+
+class TestSessionPerRequestExample:
+    """The session-per-request example commits good orders and rolls back the rest."""
+
+    def test_runs_and_stores_only_the_committed_order(self, tmp_path: Path) -> None:
+        """The script exits 0 and only the order that succeeded is stored."""
+        result = run_example("session_per_request/app.py", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert "session: commit" in result.stdout
+        assert "session: rollback (OutOfStockError" in result.stdout
+        assert "stored orders: [('book', 2)]" in result.stdout
+
+    def test_a_refused_order_leaves_no_row(self, monkeypatch, tmp_path: Path) -> None:
+        """The row inserted before the stock check is rolled back with the scope."""
+        example = load_example("session_per_request/app.py", monkeypatch)
+        path = tmp_path / "shop.db"
+        with example.build_provider(path) as provider:
+            assert example.handle(provider, "lamp", 5).startswith("refused")
+            assert example.stored_orders(path) == []
+            assert example.handle(provider, "lamp", 1) == "placed"
+        assert example.stored_orders(path) == [("lamp", 1)]

@@ -63,13 +63,31 @@ class GeneratorFinalizer:
         self.generator = generator
         self.service_type = service_type
 
-    def finish(self) -> None:
-        """Resume the generator once; it must stop there."""
+    def finish(self, exc: BaseException | None = None) -> None:
+        """Resume the generator once; it must stop there.
+
+        With ``exc`` (the exception the scope's block ended with) the
+        generator is resumed by throwing ``exc`` in at its ``yield``, as
+        ``contextlib.contextmanager`` does. Letting ``exc`` through (roll
+        back, then ``raise``) and swallowing it both count as finishing; the
+        scope re-raises ``exc`` either way. Any other exception propagates.
+        """
+        generator = self.generator
         try:
-            next(self.generator)
+            if exc is None:
+                next(generator)
+            else:
+                traceback = exc.__traceback__
+                try:
+                    generator.throw(exc)
+                except BaseException as raised:
+                    if not _let_through(raised, exc):
+                        raise
+                    exc.__traceback__ = traceback  # propagates unchanged
+                    return
         except StopIteration:
             return
-        self.generator.close()
+        generator.close()
         raise ScopeError(
             f"the generator factory of {type_name(self.service_type)} yielded twice",
             service_type=self.service_type,
@@ -86,19 +104,46 @@ class AsyncGeneratorFinalizer:
         self.generator = generator
         self.service_type = service_type
 
-    async def finish(self) -> None:
-        """Resume the async generator once; it must stop there."""
+    async def finish(self, exc: BaseException | None = None) -> None:
+        """Resume the async generator once (``exc`` thrown in); it must stop there.
+
+        The same rules as :meth:`GeneratorFinalizer.finish`, with ``athrow``.
+        """
+        generator = self.generator
         try:
-            await anext(self.generator)
+            if exc is None:
+                await anext(generator)
+            else:
+                traceback = exc.__traceback__
+                try:
+                    await generator.athrow(exc)
+                except BaseException as raised:
+                    if not _let_through(raised, exc):
+                        raise
+                    exc.__traceback__ = traceback  # propagates unchanged
+                    return
         except StopAsyncIteration:
             return
-        await self.generator.aclose()
+        await generator.aclose()
         raise ScopeError(
             f"the async generator factory of {type_name(self.service_type)} "
             "yielded twice",
             service_type=self.service_type,
             hint="a generator factory yields exactly one value",
         )
+
+
+def _let_through(raised: BaseException, exc: BaseException) -> bool:
+    """Whether a generator that raised ``raised`` let the thrown ``exc`` pass.
+
+    A ``StopIteration`` thrown in comes back as the ``RuntimeError`` that
+    PEP 479 (PEP 525 for async generators) turns it into.
+    """
+    return raised is exc or (
+        isinstance(exc, StopIteration | StopAsyncIteration)
+        and isinstance(raised, RuntimeError)
+        and raised.__cause__ is exc
+    )
 
 
 def is_disposable_type(cls: Any) -> bool:

@@ -8,9 +8,12 @@ from typing import Any, Self, TypeVar
 
 from wiredi._compiler.finalizers import is_disposable
 from wiredi._registration.scope_manager import ScopeManager
+from wiredi._runtime.context_scope_manager import ContextScopeManager
 from wiredi._runtime.disposal import (
+    CLOSED_CACHE,
     CLOSED_PROVIDER,
     CLOSED_SCOPE,
+    Failures,
     dispose_all,
     dispose_all_async,
 )
@@ -32,7 +35,11 @@ class ClosingMethods(ProviderState):
         """Dispose what this provider (or scope) created, in reverse order.
 
         Every disposer runs; one error is raised as it is, several as a
-        ``DisposalError`` (an ``ExceptionGroup``). Closing twice does nothing.
+        ``DisposalError`` (an ``ExceptionGroup``). A disposer raising
+        ``KeyboardInterrupt`` or ``SystemExit`` does not stop the others: the
+        first such exception is re-raised after the last disposer, with the
+        errors as its ``__context__``. Closing twice does nothing, and a
+        closed scope keeps no reference to what it created.
         Closing the root provider first closes the registered scope managers
         that have ``close()`` (their instances may use singletons), then the
         singletons.
@@ -53,21 +60,43 @@ class ClosingMethods(ProviderState):
             assert pool.closed
             ```
         """
+        self._finish(None)
+
+    def _finish(self, exc: BaseException | None) -> None:
+        """Close; ``exc`` (how a scope's block ended) is thrown into generators."""
         if self._closed:
             return
         self._closed = True
         if self._root is self:
-            self._close_root()
+            self._close_root()  # singletons' generators see no block's exception
             return
         items, self._disposables = self._disposables, CLOSED_SCOPE
+        self._let_go()
         if self._exit_custom is None:
             if items:
-                dispose_all(items, self._what())
+                dispose_all(items, "the scope", exc)
             return
+        failures = Failures()
+        dispose_all(items, "the scope", exc, into=failures)
+        manager, self._exit_custom = self._exit_custom, None
         try:
-            dispose_all(items, self._what())
-        finally:
-            self._leave_custom()
+            if isinstance(manager, ContextScopeManager):
+                manager._exit_into(exc, failures)  # its generators see exc too
+            else:
+                manager.exit_scope()
+        except BaseException as error:  # disposal is over either way: report it
+            failures.add(error)
+        failures.raise_for("the scope")
+
+    def _let_go(self) -> None:
+        """Drop this closed scope's references to what it created (SPEC 13.2).
+
+        A build still running in another thread or task keeps the cache it
+        read; what it stores there is dropped with it, and what it makes
+        disposable is refused (``CLOSED_SCOPE``).
+        """
+        self._cache = CLOSED_CACHE
+        self._pending = None
 
     def _managers(self) -> list[ScopeManager]:
         return list(self._core.registry.scope_managers.values())
@@ -100,6 +129,10 @@ class ClosingMethods(ProviderState):
     async def aclose(self) -> None:
         """Dispose asynchronously: ``aclose()`` first, then ``close()``/``dispose()``.
 
+        As :meth:`close`; if the awaiting task is cancelled meanwhile, the
+        cancellation interrupts one disposer, the rest still run, and it is
+        re-raised at the end.
+
         Example:
             ```python
             import asyncio
@@ -118,6 +151,15 @@ class ClosingMethods(ProviderState):
             assert client.closed
             ```
         """
+        await self._afinish(None)
+
+    async def _afinish(self, exc: BaseException | None) -> None:
+        """Close asynchronously; ``exc`` goes to generators (see :meth:`_finish`).
+
+        A cancellation of the awaiting task (a client that went away, an
+        ``asyncio.timeout``) lands in one disposer; the others still run and
+        the cancellation is re-raised at the end.
+        """
         if self._closed:
             return
         self._closed = True
@@ -125,21 +167,24 @@ class ClosingMethods(ProviderState):
             await self._aclose_root()
             return
         items, self._disposables = self._disposables, CLOSED_SCOPE
-        try:
-            await dispose_all_async(items, self._what())
-        finally:
-            manager, self._exit_custom = self._exit_custom, None
-            if manager is not None:
-                aexit = getattr(manager, "aexit_scope", None)
-                if aexit is not None:
-                    await aexit()
-                else:
-                    manager.exit_scope()
-
-    def _leave_custom(self) -> None:
+        self._let_go()
+        if self._exit_custom is None:
+            if items:
+                await dispose_all_async(items, "the scope", exc)
+            return
+        failures = Failures()
+        await dispose_all_async(items, "the scope", exc, into=failures)
         manager, self._exit_custom = self._exit_custom, None
-        if manager is not None:
-            manager.exit_scope()
+        try:
+            if isinstance(manager, ContextScopeManager):
+                await manager._aexit_into(exc, failures)
+            elif (aexit := getattr(manager, "aexit_scope", None)) is not None:
+                await aexit()
+            else:
+                manager.exit_scope()
+        except BaseException as error:  # disposal is over either way: report it
+            failures.add(error)
+        failures.raise_for("the scope")
 
     def __enter__(self) -> Self:
         return self
@@ -150,11 +195,22 @@ class ClosingMethods(ProviderState):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._disposables and self._exit_custom is None:
-            self._closed = True  # nothing to dispose: the common request scope
+        """Close; the block's exception is thrown into the generator factories.
+
+        It is never swallowed: it propagates unchanged, unless a disposer
+        raises another error, which then propagates with it as ``__context__``
+        (as with ``contextlib.ExitStack``).
+        """
+        if (
+            not self._disposables
+            and self._exit_custom is None
+            and self._root is not self
+        ):  # nothing to dispose: the common request scope
+            self._closed = True
             self._disposables = CLOSED_SCOPE
+            self._cache = CLOSED_CACHE  # its objects are collectable now
         else:
-            self.close()
+            self._finish(exc)
 
     async def __aenter__(self) -> Self:
         return self
@@ -165,4 +221,5 @@ class ClosingMethods(ProviderState):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        """Close asynchronously; the block's exception goes to the generators."""
+        await self._afinish(exc)

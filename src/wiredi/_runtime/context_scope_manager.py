@@ -19,14 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-from wiredi._runtime.disposal import dispose_all_async
+from wiredi._runtime.disposal import Failures
 from wiredi._runtime.scope_retention import ScopeRetention
-from wiredi._runtime.scope_storage import (
-    ScopeStack,
-    ScopeStorage,
-    collect_error,
-    raise_errors,
-)
+from wiredi._runtime.scope_storage import ScopeStack, ScopeStorage
 from wiredi.errors import ScopeError
 
 __all__ = ["ContextScopeManager"]
@@ -212,6 +207,20 @@ class ContextScopeManager(ScopeRetention):
         dropped = self._pop()
         if dropped:
             self._dispose(dropped, asked=True)
+
+    def _exit_into(self, exc: BaseException | None, failures: Failures) -> None:
+        """``exit_scope`` for a closing ``Scope`` whose block ended with ``exc``.
+
+        A non-persistent id dropped here has ``exc`` thrown into its
+        generator factories; the failures go to the scope's ``failures``.
+        """
+        dropped = self._pop()
+        if dropped:
+            self._dispose(dropped, asked=True, exc=exc, into=failures)
+
+    async def _aexit_into(self, exc: BaseException | None, failures: Failures) -> None:
+        """``aexit_scope`` for a closing ``Scope`` (see :meth:`_exit_into`)."""
+        await self._adispose(self._pop(), exc, failures)
 
     async def aexit_scope(self) -> None:
         """Leave the id entered last in this context, disposing asynchronously.
@@ -440,16 +449,13 @@ class ContextScopeManager(ScopeRetention):
         """
         with self._lock:
             storages = self._drop_all_locked()
-        errors: list[Exception] = []
-        try:
-            self._dispose(storages)
-        except Exception as error:
-            collect_error(errors, error)
+        failures = Failures()
+        self._dispose(storages, into=failures)
         with self._lock:
             waiting = sorted({type(item).__qualname__ for item in self._pending_async})
             count = len(self._pending_async)
         if waiting:
-            errors.append(
+            failures.add(
                 ScopeError(
                     f"{', '.join(waiting)} can only be closed with aclose(), "
                     f"which a sync close cannot await ({count} objects, kept "
@@ -457,7 +463,7 @@ class ContextScopeManager(ScopeRetention):
                     hint="call `await manager.aclose()` in async code",
                 )
             )
-        raise_errors(errors, "custom scopes")
+        failures.raise_for("custom scopes")
 
     async def aclose(self) -> None:
         """Drop and dispose every id's instances, awaiting ``aclose()``.
@@ -544,25 +550,3 @@ class ContextScopeManager(ScopeRetention):
             return [] if storage is None else [storage]
         finally:
             lock.release()
-
-    async def _adispose(self, storages: list[ScopeStorage]) -> None:
-        """Dispose ``storages`` and the pending async objects, awaiting them."""
-        errors: list[Exception] = []
-        for storage in storages:
-            items = storage.take_disposables()
-            if not items:
-                continue
-            self._count_disposed(len(items))
-            try:
-                await dispose_all_async(items, f"custom scope {storage.scope_id!r}")
-            except Exception as error:
-                collect_error(errors, error)
-        with self._lock:
-            pending, self._pending_async = self._pending_async, []
-        if pending:
-            self._count_disposed(len(pending))
-            try:
-                await dispose_all_async(pending, "dropped custom scopes")
-            except Exception as error:
-                collect_error(errors, error)
-        raise_errors(errors, "custom scopes")

@@ -1,4 +1,8 @@
-"""Closing what a scope created: reverse order, every disposer runs, errors grouped."""
+"""Closing what a scope created: reverse order, every disposer runs, errors grouped.
+
+Nothing stops disposal early: an interrupt or a cancellation raised by one
+disposer is re-raised after the last one (SPEC 13.2).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,11 @@ from wiredi._rendering import type_name
 from wiredi.errors import DisposalError, ScopeError
 
 __all__ = [
+    "CLOSED_CACHE",
     "CLOSED_PROVIDER",
     "CLOSED_SCOPE",
     "ClosedDisposables",
+    "Failures",
     "async_close_hint",
     "dispose_all",
     "dispose_all_async",
@@ -31,14 +37,65 @@ def raise_collected(errors: list[Exception], what: str) -> None:
         raise DisposalError(f"{len(errors)} errors while closing {what}", errors)
 
 
-def dispose_all(items: list[Any], what: str) -> None:
-    """Close ``items`` in reverse order, synchronously; raise what they raised."""
-    errors: list[Exception] = []
+class Failures:
+    """What went wrong while disposing: the ordinary errors and the first interrupt.
+
+    A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``,
+    ``SystemExit``, ``asyncio.CancelledError``) does not stop disposal: the
+    first one is re-raised after the last disposer, carrying the ordinary
+    errors as its ``__context__`` (as ``contextlib.ExitStack`` chains them).
+    """
+
+    __slots__ = ("errors", "interrupt")
+
+    def __init__(self) -> None:
+        self.errors: list[Exception] = []
+        self.interrupt: BaseException | None = None
+
+    def add(self, error: BaseException) -> None:
+        """Record ``error``; a later interrupt is noted on the first one."""
+        if isinstance(error, Exception):
+            self.errors.append(error)
+        elif self.interrupt is None:
+            self.interrupt = error
+        elif error is not self.interrupt:
+            self.interrupt.add_note(
+                f"wiredi: {type(error).__qualname__} was raised too, by a later "
+                "disposer; disposal went on"
+            )
+
+    def raise_for(self, what: str) -> None:
+        """Raise the interrupt (errors as its context), the errors, or nothing."""
+        interrupt = self.interrupt
+        if interrupt is None:
+            raise_collected(self.errors, what)
+            return
+        if self.errors:
+            try:
+                raise_collected(self.errors, what)
+            except Exception:
+                raise interrupt  # noqa: B904 - the errors become its __context__
+        raise interrupt
+
+
+def dispose_all(
+    items: list[Any],
+    what: str,
+    exc: BaseException | None = None,
+    into: Failures | None = None,
+) -> None:
+    """Close ``items`` in reverse order, synchronously; raise what they raised.
+
+    Every disposer runs, whatever it raises. ``exc`` is the exception the
+    scope's block ended with: it is thrown into the generator factories.
+    With ``into``, failures are recorded there instead of raised.
+    """
+    failures = into
     while items:
         item = items.pop()
         try:
             if isinstance(item, GeneratorFinalizer):
-                item.finish()
+                item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
                 raise ScopeError(
                     f"{type_name(item.service_type)} comes from an async generator "
@@ -48,9 +105,12 @@ def dispose_all(items: list[Any], what: str) -> None:
                 )
             else:
                 _close_sync(item, what)
-        except Exception as exc:
-            errors.append(exc)
-    raise_collected(errors, what)
+        except BaseException as error:  # even an interrupt: the rest still run
+            if failures is None:
+                failures = Failures()
+            failures.add(error)
+    if failures is not None and into is None:
+        failures.raise_for(what)
 
 
 def _close_sync(item: Any, what: str) -> None:
@@ -97,21 +157,33 @@ def _discard(awaitable: Any) -> None:
         close()
 
 
-async def dispose_all_async(items: list[Any], what: str) -> None:
-    """Close ``items`` in reverse order, preferring ``aclose()``; raise errors."""
-    errors: list[Exception] = []
+async def dispose_all_async(
+    items: list[Any],
+    what: str,
+    exc: BaseException | None = None,
+    into: Failures | None = None,
+) -> None:
+    """Close ``items`` in reverse order, preferring ``aclose()``; raise errors.
+
+    As :func:`dispose_all`; a cancellation of the awaiting task interrupts
+    only the disposer it lands in, and is re-raised after the last one.
+    """
+    failures = into
     while items:
         item = items.pop()
         try:
             if isinstance(item, GeneratorFinalizer):
-                item.finish()
+                item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
-                await item.finish()
+                await item.finish(exc)
             else:
                 await _close_async(item)
-        except Exception as exc:
-            errors.append(exc)
-    raise_collected(errors, what)
+        except BaseException as error:  # even a cancellation: the rest still run
+            if failures is None:
+                failures = Failures()
+            failures.add(error)
+    if failures is not None and into is None:
+        failures.raise_for(what)
 
 
 async def _close_async(item: Any) -> None:
@@ -142,18 +214,39 @@ class ClosedDisposables(list[Any]):
     def append(self, item: Any) -> None:
         """Dispose ``item`` now and refuse it."""
         built = item.service_type if isinstance(item, _FINALIZERS) else type(item)
+        refusal = ScopeError(
+            f"{self.what} was closed while {type_name(built)} was being built "
+            "in it; it has been disposed",
+            service_type=built,
+            hint="close a scope (or the provider) only after the work that "
+            "uses it has finished",
+        )
         try:
-            dispose_all([item], self.what)
-        finally:
-            raise ScopeError(
-                f"{self.what} was closed while {type_name(built)} was being built "
-                "in it; it has been disposed",
-                service_type=built,
-                hint="close a scope (or the provider) only after the work that "
-                "uses it has finished",
-            )
+            dispose_all([item], self.what)  # an interrupt propagates as it is
+        except Exception as error:
+            raise refusal from error
+        raise refusal
+
+
+class ClosedCache(dict[Any, Any]):
+    """Stands in for the cache of a closed scope: it keeps nothing.
+
+    A closed scope lets go of what it created (SPEC 13.2). A build that was
+    still running when it closed may store its result here: it is dropped.
+    Always empty, so one instance serves every closed scope.
+    """
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        """Drop ``value``."""
+
+    def setdefault(self, _key: Any, default: Any = None, /) -> Any:
+        """Return ``default`` without storing it."""
+        return default
 
 
 _FINALIZERS = (GeneratorFinalizer, AsyncGeneratorFinalizer)
+CLOSED_CACHE = ClosedCache()
 CLOSED_SCOPE = ClosedDisposables("the scope")
 CLOSED_PROVIDER = ClosedDisposables("the provider")

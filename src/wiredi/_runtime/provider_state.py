@@ -77,6 +77,3 @@ class ProviderState:
                 hint="resolve from an open scope; a closed scope or provider "
                 "has disposed what it created",
             )
-
-    def _what(self) -> str:
-        return "the provider" if self._cache is None else "the scope"

@@ -18,13 +18,16 @@ from typing import Any
 
 from wiredi._compiler.finalizers import AsyncGeneratorFinalizer
 from wiredi._rendering import type_name
-from wiredi._runtime.disposal import async_close_hint, dispose_all
+from wiredi._runtime.disposal import (
+    Failures,
+    async_close_hint,
+    dispose_all,
+    dispose_all_async,
+)
 from wiredi._runtime.scope_storage import (
     ScopeStack,
     ScopeStorage,
-    collect_error,
     needs_await,
-    raise_errors,
 )
 from wiredi.errors import ScopeError
 
@@ -143,15 +146,25 @@ class ScopeRetention:
         with self._lock:
             self._counts["disposed"] += count
 
-    def _dispose(self, storages: list[ScopeStorage], *, asked: bool = False) -> None:
+    def _dispose(
+        self,
+        storages: list[ScopeStorage],
+        *,
+        asked: bool = False,
+        exc: BaseException | None = None,
+        into: Failures | None = None,
+    ) -> None:
         """Dispose ``storages`` synchronously; keep what needs an ``await``.
 
         ``asked``: the caller closed these scopes (``exit_scope``,
         ``cleanup_scope``), so objects that need an ``await`` are reported
         with a ``ScopeError`` (after the rest are closed) instead of only
-        being kept for the next async close, as evictions do.
+        being kept for the next async close, as evictions do. ``exc``: the
+        exception the block that drops them ended with, for the generators.
+        Every storage is disposed, whatever a disposer raises; with ``into``
+        the failures are recorded there instead of raised.
         """
-        errors: list[Exception] = []
+        failures = Failures() if into is None else into
         for storage in storages:
             items = storage.take_disposables()
             what = f"custom scope {storage.scope_id!r}"
@@ -162,13 +175,33 @@ class ScopeRetention:
                     self._pending_async.extend(later)
             if items:
                 self._count_disposed(len(items))
-                try:
-                    dispose_all(items, what)
-                except Exception as error:
-                    collect_error(errors, error)
+                dispose_all(items, what, exc, into=failures)
             if later and asked:
-                errors.append(_needs_async_close(later, what))
-        raise_errors(errors, "custom scopes")
+                failures.add(_needs_async_close(later, what))
+        if into is None:
+            failures.raise_for("custom scopes")
+
+    async def _adispose(
+        self,
+        storages: list[ScopeStorage],
+        exc: BaseException | None = None,
+        into: Failures | None = None,
+    ) -> None:
+        """Dispose ``storages`` and the pending async objects, awaiting them."""
+        failures = Failures() if into is None else into
+        for storage in storages:
+            items = storage.take_disposables()
+            if items:
+                self._count_disposed(len(items))
+                what = f"custom scope {storage.scope_id!r}"
+                await dispose_all_async(items, what, exc, into=failures)
+        with self._lock:
+            pending, self._pending_async = self._pending_async, []
+        if pending:
+            self._count_disposed(len(pending))
+            await dispose_all_async(pending, "dropped custom scopes", into=failures)
+        if into is None:
+            failures.raise_for("custom scopes")
 
 
 def _needs_async_close(items: list[Any], what: str) -> ScopeError:

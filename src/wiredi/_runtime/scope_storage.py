@@ -1,8 +1,8 @@
 """What a custom scope id owns: its instances and the objects to dispose.
 
 ``ContextScopeManager`` keeps one ``ScopeStorage`` per live id and disposes
-it when the id is dropped; the helpers here decide what needs an ``await``
-and gather the errors of several disposals into one.
+it when the id is dropped; ``needs_await`` decides what only an ``await``
+can dispose.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from wiredi._compiler.finalizers import (
     is_disposable,
 )
 from wiredi._runtime.disposal import ClosedDisposables
-from wiredi.errors import DisposalError
 
-__all__ = ["ScopeStack", "ScopeStorage", "collect_error", "needs_await", "raise_errors"]
+__all__ = ["ScopeStack", "ScopeStorage", "needs_await"]
 
 
 class _Disposables(list[Any]):
@@ -103,19 +102,3 @@ def needs_await(item: Any) -> bool:
         callable(getattr(item, "close", None))
         or callable(getattr(item, "dispose", None))
     )
-
-
-def raise_errors(errors: list[Exception], what: str) -> None:
-    """Raise nothing, the one error as it is, or several as a ``DisposalError``."""
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise DisposalError(f"{len(errors)} errors while disposing {what}", errors)
-
-
-def collect_error(errors: list[Exception], error: Exception) -> None:
-    """Add ``error`` to ``errors``, unpacking a ``DisposalError`` into its parts."""
-    if isinstance(error, DisposalError):
-        errors.extend(error.exceptions)
-    else:
-        errors.append(error)

@@ -11,7 +11,10 @@ What it does, by ASGI scope type:
   the application runs (eagerly), puts it where ``request_scope()`` finds it,
   and closes it with ``aclose()`` when the application returns: after the
   response has been sent (and after Starlette's background tasks), or when
-  the WebSocket connection ends, also when the application raised.
+  the WebSocket connection ends, also when the application raised. An
+  exception that leaves the application is thrown into the scope's
+  generator factories (it is the ``async with`` block's exception), so a
+  session factory rolls back; it then propagates unchanged.
 - ``"lifespan"``: passes the protocol through and, when the application
   reports its shutdown as done, closes the provider with ``aclose()`` first.
 - anything else: passes through untouched.

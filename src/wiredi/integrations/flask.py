@@ -2,7 +2,9 @@
 
 ``init_app`` opens one request scope per request (the first
 ``before_request`` handler) and closes it when the request is torn down (the
-last ``teardown_request`` handler), also when the view raised. Views need no
+last ``teardown_request`` handler), also when the view raised: an exception
+Flask did not turn into a response is thrown into the scope's generator
+factories, so a session factory rolls back. Views need no
 decorator: a view whose signature has ``Inject[T]`` parameters is wrapped,
 the first time its endpoint is requested, so that those parameters are
 resolved from the request's scope (after every ``before_request`` handler)
@@ -149,10 +151,13 @@ def init_app(
         request.environ[_ENVIRON_KEY] = wired.provider.create_scope(*names)
         _prepare_view(app, wired)
 
-    def close_wiredi_scope(_exc: BaseException | None) -> None:
+    def close_wiredi_scope(exc: BaseException | None) -> None:
         scope = request.environ.pop(_ENVIRON_KEY, None)
         if isinstance(scope, Scope):
-            scope.close()
+            if exc is None:
+                scope.close()
+            else:  # the view's unhandled error reaches generator factories
+                scope.__exit__(type(exc), exc, exc.__traceback__)
 
     # Open first, close last: app-level handlers run in list order before the
     # request and in reverse order at teardown.
