@@ -177,7 +177,7 @@ class WiredMiddleware:
         else:
             await self.app(scope, receive, send)
 
-    async def _scope_names(self, scope: _ASGIScope) -> tuple[str, ...]:
+    async def _scope_names(self, scope: _ASGIScope) -> tuple[str, str] | tuple[()]:
         """Ask the selector which custom scope to enter: ``()`` for none."""
         if self._selector is None or self._connection is None:
             return ()

@@ -179,7 +179,7 @@ def request_scope() -> Scope:
     )
 
 
-def _scope_names(chosen: object) -> tuple[str, ...]:
+def _scope_names(chosen: object) -> tuple[str, str] | tuple[()]:
     """Check what the scope selector returned: ``()`` for no custom scope."""
     if chosen is None:
         return ()
