@@ -26,6 +26,7 @@ from fastapi import (
     Request,
     WebSocket,
 )
+from fastapi.requests import HTTPConnection
 from fastapi.testclient import TestClient
 
 from tests.integrations.fakes import (
@@ -431,6 +432,103 @@ class TestMisuse:
 
         with TestClient(app) as client, pytest.raises(ScopeError, match="'ACME'"):
             client.get("/")
+
+
+# ------------------------------------------------------------ context values
+
+
+class CurrentUser:
+    """Built per request from the Authorization header of the connection."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.on_loop = on_event_loop()
+
+
+def user_from(connection: HTTPConnection) -> CurrentUser:
+    return CurrentUser(connection.headers.get("Authorization", "anonymous"))
+
+
+class TestContextValues:
+    """setup() gives each request scope the Request, HTTPConnection or WebSocket declared."""
+
+    @pytest.fixture(name="user_app")
+    def _user_app(self) -> Iterator[FastAPI]:
+        services = ServiceCollection().add_scoped_factory(CurrentUser, user_from)
+        services.add_context(Request).add_context(HTTPConnection)
+        services.add_context(WebSocket)
+        with services.build_service_provider() as provider:
+            app = FastAPI()
+            setup(app, provider, close_provider=False)
+            yield app
+
+    def test_a_def_endpoint_gets_the_user_of_its_request(self, user_app):
+        """CurrentUser is built from the request's header, in the thread pool."""
+
+        @user_app.get("/")
+        def endpoint(user: Inject[CurrentUser]) -> list[Any]:
+            return [user.name, user.on_loop]
+
+        with TestClient(user_app) as client:
+            assert client.get("/", headers={"Authorization": "ada"}).json() == [
+                "ada",
+                False,
+            ]
+            assert client.get("/").json() == ["anonymous", False]
+
+    def test_inject_request_is_the_request_being_handled(self, user_app):
+        """Inject[Request] is a Request over this very ASGI connection."""
+
+        @user_app.get("/items/{item}")
+        async def endpoint(
+            request: Request, given: Inject[Request], user: Inject[CurrentUser]
+        ) -> list[Any]:
+            return [given.scope is request.scope, given.path_params, user.name]
+
+        with TestClient(user_app) as client:
+            reply = client.get("/items/7", headers={"Authorization": "bob"}).json()
+        assert reply == [True, {"item": "7"}, "bob"]
+
+    def test_a_websocket_endpoint_gets_its_connection(self, user_app):
+        """A WebSocket scope is given the WebSocket and HTTPConnection."""
+
+        @user_app.websocket("/ws")
+        async def endpoint(
+            websocket: WebSocket, given: Inject[WebSocket], user: Inject[CurrentUser]
+        ) -> None:
+            await websocket.accept()
+            await websocket.send_json([given.scope is websocket.scope, user.name])
+            await websocket.close()
+
+        with (
+            TestClient(user_app) as client,
+            client.websocket_connect("/ws", headers={"Authorization": "eve"}) as ws,
+        ):
+            assert ws.receive_json() == [True, "eve"]
+
+    def test_a_selector_that_raises_gives_a_logged_500(self, caplog):
+        """The scope selector's exception fails the request with a 500, logged."""
+        provider = ServiceCollection().add_scoped(Built).build_service_provider()
+        app = FastAPI()
+
+        def tenant_of(connection: HTTPConnection) -> tuple[str, str]:
+            return ("tenant", connection.headers["X-Tenant-Id"])
+
+        setup(app, provider, scope=tenant_of)
+
+        @app.get("/")
+        def endpoint(built: Inject[Built]) -> None:
+            pass  # pragma: no cover - never reached
+
+        with caplog.at_level("ERROR", logger="wiredi"):
+            response = TestClient(app, raise_server_exceptions=False).get("/")
+        assert response.status_code == 500
+        assert [r.getMessage() for r in caplog.records if r.name == "wiredi"] == [
+            (
+                "the scope selector tenant_of of WiredMiddleware raised "
+                "KeyError('X-Tenant-Id') for GET /; the request fails with a 500"
+            )
+        ]
 
 
 # ----------------------------------------------------------- threading model

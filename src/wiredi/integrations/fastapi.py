@@ -51,7 +51,12 @@ def setup(
 
     Call it before the app starts serving (FastAPI adds middleware only
     then). The scope is opened eagerly, for every HTTP request and WebSocket
-    connection, whether or not the endpoint injects anything.
+    connection, whether or not the endpoint injects anything. When the
+    provider declares ``Request``, ``HTTPConnection`` or ``WebSocket`` with
+    ``services.add_context(...)``, each scope is given the connection as
+    that type, so a scoped factory can take ``request: Request``. A
+    ``scope`` selector that raises fails the request with a 500 (it runs
+    before the app's exception handlers), logged on the ``wiredi`` logger.
 
     Args:
         app: The FastAPI application.

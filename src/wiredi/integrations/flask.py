@@ -10,6 +10,15 @@ and passed as keyword arguments. This covers views registered before or
 after ``init_app`` and blueprint views. Class-based views (``View``,
 ``MethodView``) are not wrapped: call ``request_scope()`` in them.
 
+When the provider declares ``flask.Request`` (or werkzeug's ``Request``, or
+the app's ``request_class``) with ``add_context``, each request's scope is
+given the request being handled (the object behind ``flask.request``).
+
+A scope selector that raises fails the request the way any
+``before_request`` handler does: ``abort(400)`` gives a 400, any other
+exception a 500 that Flask logs; the latter is also logged on the ``wiredi``
+logger, naming the selector.
+
 Flask closes scopes synchronously (``close()``), so a scoped service that
 can only be closed with ``aclose()`` makes the teardown raise ``ScopeError``.
 Flask has no shutdown hook: close the provider yourself, e.g.
@@ -20,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
@@ -27,11 +37,14 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type
 try:
     from flask import Flask, Request, has_request_context, request
     from flask.views import MethodView, View
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.wrappers import Request as WerkzeugRequest
 except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "wiredi.integrations.flask needs Flask: pip install 'wiredi[flask]'"
     raise ImportError(msg, name=exc.name) from exc
 
 from wiredi import FromComponent, Scope, ServiceProvider
+from wiredi._runtime.scope_context import declared_context_types
 from wiredi.errors import RegistrationError, ScopeError
 
 __all__ = ["Inject", "init_app", "request_scope"]
@@ -45,6 +58,7 @@ of a custom scope to enter, or ``None``."""
 _ENVIRON_KEY = "wiredi.scope"
 _EXTENSION = "wiredi"
 _WRAPPED = "__wiredi_injects__"
+_log = logging.getLogger("wiredi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +72,18 @@ _INJECT = _InjectMarker()
 class _WiredApp:
     """What ``init_app`` keeps in ``app.extensions["wiredi"]``."""
 
-    __slots__ = ("provider", "ready", "selector")
+    __slots__ = ("provider", "ready", "request_types", "selector")
 
     def __init__(
-        self, provider: ServiceProvider, selector: _ScopeSelector | None
+        self,
+        provider: ServiceProvider,
+        selector: _ScopeSelector | None,
+        request_types: tuple[type, ...],
     ) -> None:
         self.provider = provider
         self.selector = selector
+        # the request classes declared with add_context: given to each scope
+        self.request_types = request_types
         # endpoint -> the view function last checked (and wrapped if needed).
         self.ready: dict[str, Callable[..., Any]] = {}
 
@@ -118,12 +137,21 @@ def init_app(
             "init_app(app, ...) was already called for this Flask app",
             hint="call wiredi.integrations.flask.init_app once per app",
         )
-    wired = _WiredApp(provider, scope)
+    declared = declared_context_types(provider._core.registry)
+    candidates: tuple[type, ...] = (Request, WerkzeugRequest, app.request_class)
+    request_types = tuple(t for t in dict.fromkeys(candidates) if t in declared)
+    wired = _WiredApp(provider, scope, request_types)
     app.extensions[_EXTENSION] = wired
 
     def open_wiredi_scope() -> None:
-        names = () if wired.selector is None else _scope_names(wired.selector(request))
-        request.environ[_ENVIRON_KEY] = wired.provider.create_scope(*names)
+        name, scope_id = _selected(wired.selector)
+        context = None
+        if wired.request_types:
+            current = request._get_current_object()  # type: ignore[attr-defined]
+            context = dict.fromkeys(wired.request_types, current)
+        request.environ[_ENVIRON_KEY] = wired.provider.create_scope(
+            name, scope_id, context
+        )
         _prepare_view(app, wired)
 
     def close_wiredi_scope(_exc: BaseException | None) -> None:
@@ -179,10 +207,33 @@ def request_scope() -> Scope:
     )
 
 
-def _scope_names(chosen: object) -> tuple[str, str] | tuple[()]:
-    """Check what the scope selector returned: ``()`` for no custom scope."""
+def _selected(selector: _ScopeSelector | None) -> tuple[str, str] | tuple[None, None]:
+    """Ask the selector which custom scope to enter: ``(None, None)`` for none."""
+    if selector is None:
+        return (None, None)
+    try:
+        chosen: object = selector(request)
+    except HTTPException:  # abort(4xx): Flask answers with it, as intended
+        raise
+    except Exception as exc:
+        # no traceback here: Flask logs it once, with the 500
+        _log.error(
+            "the scope selector %s given to init_app raised %r for %s %s; "
+            "the request fails with a 500",
+            getattr(selector, "__name__", selector),
+            exc,
+            request.method,
+            request.path,
+            extra={"wiredi_selector": selector},
+        )
+        raise
+    return _scope_names(chosen)
+
+
+def _scope_names(chosen: object) -> tuple[str, str] | tuple[None, None]:
+    """Check what the scope selector returned: ``(None, None)`` for none."""
     if chosen is None:
-        return ()
+        return (None, None)
     if (
         isinstance(chosen, tuple)
         and len(chosen) == 2
