@@ -8,7 +8,8 @@ the first time its endpoint is requested, so that those parameters are
 resolved from the request's scope (after every ``before_request`` handler)
 and passed as keyword arguments. This covers views registered before or
 after ``init_app`` and blueprint views. Class-based views (``View``,
-``MethodView``) are not wrapped: call ``request_scope()`` in them.
+``MethodView``) are wrapped too: the handler of the request's method gets
+its ``Inject`` parameters.
 
 When the provider declares ``flask.Request`` (or werkzeug's ``Request``, or
 the app's ``request_class``) with ``add_context``, each request's scope is
