@@ -56,3 +56,9 @@ def make_repo() -> Repo:
 
 services.add_scoped_factory(Repo, make_repo)
 assert_type(provider.invoke(make_repo), Repo)
+
+assert_type(services.add_context(IClock), ServiceCollection)
+with provider.create_scope(context={IClock: UtcClock()}) as context_scope:
+    assert_type(context_scope, Scope)
+with provider.create_scope("tenant", "ACME", context={Repo: Repo()}) as tenant_scope:
+    assert_type(tenant_scope, Scope)

@@ -151,7 +151,10 @@ class _Graph:
             else:
                 self._edge(source, self._id(target), "alias", _Style.SERVICE)
             return
-        if registration.kind is Kind.INSTANCE or registration.is_open_generic:
+        if (
+            registration.kind in (Kind.INSTANCE, Kind.CONTEXT)
+            or registration.is_open_generic
+        ):
             return
         for call in calls_of(self.registry, registration):
             for edge in call.edges:
@@ -179,6 +182,8 @@ def _labels(registry: Registry, registration: Registration) -> tuple[str, ...]:
     where = f", component {registration.component!r}" if registration.component else ""
     if registration.kind is Kind.INSTANCE:
         return (name, f"instance{where}")
+    if registration.kind is Kind.CONTEXT:
+        return (name, f"context value, scoped{where}")
     if registration.kind is Kind.ALIAS:
         source = type_name(registration.implementation)
         if registration.source_component != registration.component:

@@ -5,8 +5,11 @@
 # globals only. (The example app covers string hints.)
 
 import asyncio
+import functools
 import socket
+import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -23,6 +26,7 @@ from fastapi import (
     Request,
     WebSocket,
 )
+from fastapi.requests import HTTPConnection
 from fastapi.testclient import TestClient
 
 from tests.integrations.fakes import (
@@ -36,10 +40,12 @@ from tests.integrations.fakes import (
     Pool,
     RequestService,
     TenantService,
+    Token,
     build_services,
+    make_token,
     tenant_from_header,
 )
-from wiredi import FromComponent, ScopeError, ServiceProvider
+from wiredi import FromComponent, ScopeError, ServiceCollection, ServiceProvider
 from wiredi.integrations.fastapi import Inject, request_scope, setup
 
 
@@ -426,6 +432,381 @@ class TestMisuse:
 
         with TestClient(app) as client, pytest.raises(ScopeError, match="'ACME'"):
             client.get("/")
+
+
+# ------------------------------------------------------------ context values
+
+
+class CurrentUser:
+    """Built per request from the Authorization header of the connection."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.on_loop = on_event_loop()
+
+
+def user_from(connection: HTTPConnection) -> CurrentUser:
+    return CurrentUser(connection.headers.get("Authorization", "anonymous"))
+
+
+class TestContextValues:
+    """setup() gives each request scope the Request, HTTPConnection or WebSocket declared."""
+
+    @pytest.fixture(name="user_app")
+    def _user_app(self) -> Iterator[FastAPI]:
+        services = ServiceCollection().add_scoped_factory(CurrentUser, user_from)
+        services.add_context(Request).add_context(HTTPConnection)
+        services.add_context(WebSocket)
+        with services.build_service_provider() as provider:
+            app = FastAPI()
+            setup(app, provider, close_provider=False)
+            yield app
+
+    def test_a_def_endpoint_gets_the_user_of_its_request(self, user_app):
+        """CurrentUser is built from the request's header, in the thread pool."""
+
+        @user_app.get("/")
+        def endpoint(user: Inject[CurrentUser]) -> list[Any]:
+            return [user.name, user.on_loop]
+
+        with TestClient(user_app) as client:
+            assert client.get("/", headers={"Authorization": "ada"}).json() == [
+                "ada",
+                False,
+            ]
+            assert client.get("/").json() == ["anonymous", False]
+
+    def test_inject_request_is_the_request_being_handled(self, user_app):
+        """Inject[Request] is a Request over this very ASGI connection."""
+
+        @user_app.get("/items/{item}")
+        async def endpoint(
+            request: Request, given: Inject[Request], user: Inject[CurrentUser]
+        ) -> list[Any]:
+            return [given.scope is request.scope, given.path_params, user.name]
+
+        with TestClient(user_app) as client:
+            reply = client.get("/items/7", headers={"Authorization": "bob"}).json()
+        assert reply == [True, {"item": "7"}, "bob"]
+
+    def test_a_websocket_endpoint_gets_its_connection(self, user_app):
+        """A WebSocket scope is given the WebSocket and HTTPConnection."""
+
+        @user_app.websocket("/ws")
+        async def endpoint(
+            websocket: WebSocket, given: Inject[WebSocket], user: Inject[CurrentUser]
+        ) -> None:
+            await websocket.accept()
+            await websocket.send_json([given.scope is websocket.scope, user.name])
+            await websocket.close()
+
+        with (
+            TestClient(user_app) as client,
+            client.websocket_connect("/ws", headers={"Authorization": "eve"}) as ws,
+        ):
+            assert ws.receive_json() == [True, "eve"]
+
+    def test_a_selector_that_raises_gives_a_logged_500(self, caplog):
+        """The scope selector's exception fails the request with a 500, logged."""
+        provider = ServiceCollection().add_scoped(Built).build_service_provider()
+        app = FastAPI()
+
+        def tenant_of(connection: HTTPConnection) -> tuple[str, str]:
+            return ("tenant", connection.headers["X-Tenant-Id"])
+
+        setup(app, provider, scope=tenant_of)
+
+        @app.get("/")
+        def endpoint(built: Inject[Built]) -> None:
+            pass  # pragma: no cover - never reached
+
+        with caplog.at_level("ERROR", logger="wiredi"):
+            response = TestClient(app, raise_server_exceptions=False).get("/")
+        assert response.status_code == 500
+        assert [r.getMessage() for r in caplog.records if r.name == "wiredi"] == [
+            (
+                "the scope selector tenant_of of WiredMiddleware raised "
+                "KeyError('X-Tenant-Id') for GET /; the request fails with a 500"
+            )
+        ]
+
+
+# ----------------------------------------------------------- threading model
+
+
+def on_event_loop() -> bool:
+    """Whether the calling thread is running an asyncio event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+class Built:
+    """Records whether it was built on the event loop's thread."""
+
+    def __init__(self) -> None:
+        self.on_loop = on_event_loop()
+        self.thread = threading.get_ident()
+
+
+class AlsoBuilt(Built):
+    """A second type, for routes that need two."""
+
+
+class ThirdBuilt(Built):
+    """A third type, for routes that need three."""
+
+
+class FromAsync:
+    """Built on a Token, which only an async factory makes."""
+
+    def __init__(self, token: Token) -> None:
+        self.token = token
+        self.on_loop = on_event_loop()
+
+
+class Blocking:
+    """A factory that blocks its thread for a while (a slow driver connect)."""
+
+    SECONDS = 0.2
+
+    def __init__(self) -> None:
+        time.sleep(self.SECONDS)
+
+
+def threading_services() -> ServiceCollection:
+    services = ServiceCollection().add_scoped(Built).add_scoped(AlsoBuilt)
+    services.add_scoped(ThirdBuilt)
+    services.add_scoped_factory(Token, make_token).add_scoped(FromAsync)
+    return services.add_scoped(Blocking)
+
+
+class TestThreadingModel:
+    """Inject builds where FastAPI runs the function that declares it (SPEC 13.8)."""
+
+    @pytest.fixture(name="threads_app")
+    def _threads_app(self) -> Iterator[FastAPI]:
+        with threading_services().build_service_provider() as provider:
+            app = FastAPI()
+            setup(app, provider, close_provider=False)
+            yield app
+
+    def test_a_def_endpoint_builds_its_services_in_the_thread_pool(self, threads_app):
+        """A plain def endpoint's Inject parameters are built off the event loop."""
+
+        @threads_app.get("/")
+        def endpoint(built: Inject[Built]) -> dict[str, bool]:
+            return {"on_loop": built.on_loop}
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == {"on_loop": False}
+
+    def test_an_async_endpoint_builds_on_the_loop(self, threads_app):
+        """An async def endpoint's Inject parameters are built on the event loop."""
+
+        @threads_app.get("/")
+        async def endpoint(built: Inject[Built]) -> dict[str, bool]:
+            return {"on_loop": built.on_loop}
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == {"on_loop": True}
+
+    def test_a_def_dependency_of_an_async_endpoint_builds_in_the_thread_pool(
+        self, threads_app
+    ):
+        """What a sync Depends function injects is built off the loop, whatever the endpoint."""
+
+        def from_sync(built: Inject[Built]) -> bool:
+            return built.on_loop
+
+        @threads_app.get("/")
+        async def endpoint(
+            sync_built_on_loop: Annotated[bool, Depends(from_sync)],
+            other: Inject[AlsoBuilt],
+        ) -> list[bool]:
+            return [sync_built_on_loop, other.on_loop]
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == [False, True]
+
+    def test_an_async_dependency_of_a_def_endpoint_builds_on_the_loop(
+        self, threads_app
+    ):
+        """What an async Depends function injects is built on the loop."""
+
+        async def from_async(built: Inject[Built]) -> bool:
+            return built.on_loop
+
+        @threads_app.get("/")
+        def endpoint(
+            async_built_on_loop: Annotated[bool, Depends(from_async)],
+            other: Inject[AlsoBuilt],
+        ) -> list[bool]:
+            return [async_built_on_loop, other.on_loop]
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == [True, False]
+
+    def test_class_partial_and_callable_object_dependencies_count_as_fastapi_runs_them(
+        self, threads_app
+    ):
+        """A class or a partial of a def runs in the pool; an async __call__ on the loop."""
+
+        class FromClass:
+            def __init__(self, built: Inject[AlsoBuilt]) -> None:
+                self.on_loop = built.on_loop
+
+        def from_function(built: Inject[ThirdBuilt], flag: int) -> bool:
+            return built.on_loop
+
+        class AsyncCallable:
+            async def __call__(self, built: Inject[Built]) -> bool:
+                return built.on_loop
+
+        @threads_app.get("/")
+        async def endpoint(
+            from_class: Annotated[FromClass, Depends()],
+            from_partial: Annotated[
+                bool, Depends(functools.partial(from_function, flag=1))
+            ],
+            from_callable: Annotated[bool, Depends(AsyncCallable())],
+        ) -> list[bool]:
+            return [from_class.on_loop, from_partial, from_callable]
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == [False, False, True]
+
+    def test_a_type_taken_by_sync_and_async_code_of_one_route_builds_on_the_loop(
+        self, threads_app
+    ):
+        """One Inject alias used by an async endpoint and its def dependency: the loop."""
+        BuiltDep = Inject[Built]  # a type alias, as users write them
+
+        def from_sync(built: BuiltDep) -> bool:
+            return built.on_loop
+
+        @threads_app.get("/")
+        async def endpoint(
+            built: BuiltDep, same: Annotated[bool, Depends(from_sync)]
+        ) -> list[bool]:
+            return [built.on_loop, same]
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == [True, True]
+
+    def test_a_graph_with_an_async_factory_resolves_on_the_loop(self, threads_app):
+        """In a def endpoint, a graph that awaits an async factory is built on the loop."""
+
+        @threads_app.get("/")
+        def endpoint(service: Inject[FromAsync], built: Inject[Built]) -> list[Any]:
+            return [service.token.value, service.on_loop, built.on_loop]
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() == ["async-made", True, False]
+
+    def test_an_overriding_dependency_goes_by_the_endpoint(self, threads_app):
+        """An Inject the route does not list (a dependency override) follows the endpoint."""
+
+        def original() -> bool:
+            return True
+
+        def replacement(built: Inject[Built]) -> bool:
+            return built.on_loop
+
+        @threads_app.get("/sync")
+        def sync_endpoint(on_loop: Annotated[bool, Depends(original)]) -> bool:
+            return on_loop
+
+        @threads_app.get("/async")
+        async def async_endpoint(on_loop: Annotated[bool, Depends(original)]) -> bool:
+            return on_loop
+
+        threads_app.dependency_overrides[original] = replacement
+        with TestClient(threads_app) as client:
+            assert client.get("/sync").json() is False
+            assert client.get("/async").json() is True
+
+    def test_the_scope_closes_on_the_event_loop_thread(self, threads_app):
+        """Built in a worker thread, used by the endpoint, disposed on the loop thread."""
+        threads: dict[str, Any] = {}
+
+        def session() -> Iterator[Built]:
+            built = Built()
+            threads["built_on_loop"] = built.on_loop
+            yield built
+            threads["closed_on_loop"] = on_event_loop()
+
+        provider = ServiceCollection().add_scoped_factory(Built, session)
+        app = FastAPI()
+        setup(app, provider.build_service_provider())
+
+        @app.get("/")
+        def endpoint(built: Inject[Built]) -> None:
+            threads["endpoint_on_loop"] = on_event_loop()
+
+        with TestClient(app) as client:
+            client.get("/")
+        assert threads == {
+            "built_on_loop": False,
+            "endpoint_on_loop": False,
+            "closed_on_loop": True,
+        }
+
+    def test_a_sqlite_connection_from_a_scoped_factory_serves_a_def_endpoint(self):
+        """sqlite3 opened with check_same_thread=False works, and is closed after."""
+        connections: list[sqlite3.Connection] = []
+
+        def connect() -> Iterator[sqlite3.Connection]:
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            connections.append(db)
+            try:
+                yield db
+            finally:
+                db.close()
+
+        services = ServiceCollection()
+        services.add_scoped_factory(sqlite3.Connection, connect)
+        app = FastAPI()
+        setup(app, services.build_service_provider())
+
+        @app.post("/{value}")
+        def store(value: int, db: Inject[sqlite3.Connection]) -> int:
+            db.execute("create table numbers (value integer)")
+            db.execute("insert into numbers values (?)", (value,))
+            return int(db.execute("select sum(value) from numbers").fetchone()[0])
+
+        with TestClient(app) as client:
+            assert client.post("/20").json() == 20
+            assert client.post("/22").json() == 22
+        assert len(connections) == 2
+        for db in connections:
+            with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+                db.execute("select 1")
+
+    async def test_blocking_factories_of_concurrent_def_requests_overlap(self):
+        """8 concurrent def requests through a blocking factory take about one factory time."""
+        httpx2 = pytest.importorskip("httpx2")
+        provider = threading_services().build_service_provider()
+        app = FastAPI()
+        setup(app, provider)
+
+        @app.get("/")
+        def endpoint(blocking: Inject[Blocking]) -> str:
+            return "ok"
+
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
+            await c.get("/")  # warm up: compile the resolver, start a worker
+            started = time.perf_counter()
+            async with asyncio.timeout(30):
+                responses = await asyncio.gather(*(c.get("/") for _ in range(8)))
+            elapsed = time.perf_counter() - started
+        assert {response.status_code for response in responses} == {200}
+        # On the loop they would take 8 x 0.2 s one after the other.
+        assert elapsed < 4 * Blocking.SECONDS, f"{elapsed:.2f} s"
+        await provider.aclose()
 
 
 # ------------------------------------------------------------ real server

@@ -127,3 +127,19 @@ class TestFastAPITenantsExample:
             )
         assert response.status_code == 201
         assert (env_root / "gcs" / "Globex" / "note.txt").read_bytes() == b"hi"
+
+    def test_the_ledger_folder_is_created_and_records_the_user(self, example, tmp_path):
+        """The uploads ledger is made where it is configured, and names the uploader."""
+        root = tmp_path / "deep" / "er" / "storage"
+        with TestClient(example.create_app(root)) as client:
+            response = client.post(
+                "/files/a.txt",
+                content=b"a",
+                headers={"X-Tenant-Id": "ACME", "Authorization": "Bearer ada"},
+            )
+            listed = client.get("/uploads", headers={"X-Tenant-Id": "ACME"}).json()
+        assert response.json()["uploaded_by"] == "ada"
+        assert listed["uploads"] == [
+            {"name": "a.txt", "backend": "s3", "size": 1, "uploaded_by": "ada"}
+        ]
+        assert (tmp_path / "deep" / "er" / "storage.sqlite3").is_file()

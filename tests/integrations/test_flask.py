@@ -9,8 +9,10 @@ import pytest
 
 pytest.importorskip("flask")
 
-from flask import Blueprint, Flask, abort, g
+import flask
+from flask import Blueprint, Flask, Request, abort, g
 from flask.views import MethodView, View
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from tests.integrations.fakes import (
     TENANT_HEADER,
@@ -28,6 +30,7 @@ from wiredi import (
     FromComponent,
     RegistrationError,
     ScopeError,
+    ServiceCollection,
     ServiceProvider,
 )
 from wiredi.integrations.flask import Inject, init_app, request_scope
@@ -332,3 +335,114 @@ class TestFlaskMisuse:
         app.testing = True
         with pytest.raises(RegistrationError, match="broken: its type hints"):
             app.test_client().get("/broken")
+
+
+# ------------------------------------------------------------ context values
+
+
+class CurrentUser:
+    """Built per request from the Authorization header."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def user_from(request: Request) -> CurrentUser:
+    return CurrentUser(request.headers.get("Authorization", "anonymous"))
+
+
+def user_app(*declared: type) -> Flask:
+    services = ServiceCollection().add_scoped_factory(CurrentUser, user_from)
+    for declared_type in declared:
+        services.add_context(declared_type)
+    app = Flask(__name__)
+    init_app(app, services.build_service_provider())
+    return app
+
+
+class TestFlaskContextValues:
+    """init_app gives each scope the request being handled, when it is declared."""
+
+    def test_a_view_gets_the_user_of_its_request(self):
+        """CurrentUser is built from this request's header."""
+        app = user_app(Request)
+
+        @app.get("/")
+        def whoami(user: Inject[CurrentUser], given: Inject[Request]) -> list[Any]:
+            return [user.name, given is flask.request._get_current_object()]
+
+        client = app.test_client()
+        assert client.get("/", headers={"Authorization": "ada"}).json == ["ada", True]
+        assert client.get("/").json == ["anonymous", True]
+
+    def test_a_class_based_view_gets_it_too(self):
+        """A MethodView handler's Inject parameters see the request's user."""
+        app = user_app(Request)
+
+        class Profile(MethodView):
+            def get(self, user: Inject[CurrentUser]) -> str:
+                return user.name
+
+        app.add_url_rule("/profile", view_func=Profile.as_view("profile"))
+        reply = app.test_client().get("/profile", headers={"Authorization": "bob"})
+        assert reply.text == "bob"
+
+    def test_werkzeugs_request_and_a_custom_request_class_are_given(self):
+        """A declared werkzeug Request or app.request_class gets the same object."""
+
+        class AppRequest(Request):
+            pass
+
+        services = ServiceCollection().add_context(WerkzeugRequest)
+        services.add_context(AppRequest)
+        app = Flask(__name__)
+        app.request_class = AppRequest
+        init_app(app, services.build_service_provider())
+
+        @app.get("/")
+        def view(plain: Inject[WerkzeugRequest], mine: Inject[AppRequest]) -> str:
+            return str(plain is mine is flask.request._get_current_object())
+
+        assert app.test_client().get("/").text == "True"
+
+    def test_undeclared_request_types_are_not_given(self, app):
+        """Without add_context(flask.Request) no request is given, or needed."""
+        assert app.extensions["wiredi"].request_types == ()
+        assert app.test_client().get("/").status_code == 200
+
+
+class TestFlaskSelectorErrors:
+    """A selector that raises fails the request like a before_request handler."""
+
+    def test_an_exception_is_a_logged_500(self, provider, caplog):
+        """Flask answers 500; the wiredi logger names the selector and the request."""
+
+        def tenant_of(request: Request) -> tuple[str, str]:
+            return ("tenant", request.headers["X-Tenant-Id"])
+
+        app = make_app(provider, scope=tenant_of)
+        with caplog.at_level("ERROR"):
+            response = app.test_client().get("/")
+        assert response.status_code == 500
+        assert [r.getMessage() for r in caplog.records if r.name == "wiredi"] == [
+            (
+                "the scope selector tenant_of given to init_app raised "
+                "KeyError('HTTP_X_TENANT_ID') for GET /; the request fails with a 500"
+            )
+        ]
+
+    def test_abort_gives_its_status_without_an_error_log(self, provider, caplog):
+        """abort(400) in the selector is the response, as intended: nothing to log."""
+
+        def tenant_of(request: Request) -> tuple[str, str]:
+            tenant = request.headers.get("X-Tenant-Id")
+            if tenant is None:
+                abort(400, "send X-Tenant-Id")
+            return ("tenant", tenant)
+
+        app = make_app(provider, scope=tenant_of)
+        with caplog.at_level("ERROR"):
+            response = app.test_client().get("/")
+        assert response.status_code == 400
+        assert "send X-Tenant-Id" in response.text
+        assert [r for r in caplog.records if r.name == "wiredi"] == []

@@ -12,7 +12,7 @@ pytest.importorskip("starlette")
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
@@ -26,7 +26,13 @@ from tests.integrations.fakes import (
     TenantService,
     tenant_from_header,
 )
-from wiredi import Scope, ScopeError, ServiceCollection, ServiceProvider
+from wiredi import (
+    Scope,
+    ScopeError,
+    ServiceCollection,
+    ServiceNotFoundError,
+    ServiceProvider,
+)
 from wiredi.integrations.asgi import WiredMiddleware, request_scope
 
 
@@ -187,6 +193,138 @@ class TestRequestScopeErrors:
         monkeypatch.setitem(sys.modules, "starlette.requests", None)
         with pytest.raises(ImportError, match="pip install starlette"):
             WiredMiddleware(bare_app, provider, scope=tenant_from_header)
+
+
+# ----------------------------------------------------------- context values
+
+
+class CurrentUser:
+    """Built per request from the connection's Authorization header."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def user_from(connection: HTTPConnection) -> CurrentUser:
+    return CurrentUser(connection.headers.get("Authorization", "anonymous"))
+
+
+async def whoami(request: Request) -> JSONResponse:
+    scope = request_scope(request)
+    given = scope.get_service(Request)
+    return JSONResponse(
+        {
+            "user": scope.get_service(CurrentUser).name,
+            "same_connection": given.scope is request.scope,
+            "connection_is_the_request": scope.get_service(HTTPConnection) is given,
+        }
+    )
+
+
+async def who_on_ws(websocket: WebSocket) -> None:
+    await websocket.accept()
+    scope = request_scope(websocket)
+    user = scope.get_service(CurrentUser)
+    given = scope.get_service(WebSocket)
+    await websocket.send_json(
+        {"user": user.name, "same_connection": given.scope is websocket.scope}
+    )
+    await websocket.close()
+
+
+async def request_on_ws(websocket: WebSocket) -> None:
+    request_scope(websocket).get_service(Request)  # raises: a WebSocket is no Request
+
+
+def context_app(*declared: type) -> Starlette:
+    services = ServiceCollection().add_scoped_factory(CurrentUser, user_from)
+    for declared_type in declared:
+        services.add_context(declared_type)
+    provider = services.build_service_provider()
+    return Starlette(
+        routes=[
+            Route("/", whoami),
+            WebSocketRoute("/ws", who_on_ws),
+            WebSocketRoute("/ws-request", request_on_ws),
+        ],
+        middleware=[Middleware(WiredMiddleware, provider=provider)],
+    )
+
+
+class TestContextValues:
+    """The middleware gives the scope the connection as each declared Starlette type."""
+
+    def test_a_declared_request_and_connection_are_the_request_being_handled(self):
+        """Request and HTTPConnection resolve to one Request over this request."""
+        app = context_app(Request, HTTPConnection)
+        with TestClient(app) as client:
+            reply = client.get("/", headers={"Authorization": "ada"}).json()
+            other = client.get("/", headers={"Authorization": "bob"}).json()
+        assert reply == {
+            "user": "ada",
+            "same_connection": True,
+            "connection_is_the_request": True,
+        }
+        assert other["user"] == "bob"
+
+    def test_a_websocket_connection_is_given_as_websocket_and_connection(self):
+        """A WebSocket scope is given the WebSocket (and HTTPConnection)."""
+        app = context_app(WebSocket, HTTPConnection)
+        with TestClient(app) as client:
+            with client.websocket_connect(
+                "/ws", headers={"Authorization": "eve"}
+            ) as ws:
+                reply = ws.receive_json()
+        assert reply == {"user": "eve", "same_connection": True}
+
+    def test_a_websocket_connection_is_not_a_request(self):
+        """A WebSocket's scope has no Request to give: resolving it says so."""
+        app = context_app(Request, HTTPConnection)
+        with (
+            TestClient(app) as client,
+            pytest.raises(ScopeError, match="Request is a context value"),
+            client.websocket_connect("/ws-request"),
+        ):
+            pass  # pragma: no cover - the endpoint raises before accepting
+
+    async def test_undeclared_types_are_not_given(self, provider):
+        """Without add_context, the scope gets no context: nothing is imposed."""
+        recorder = Recorder()
+        seen: list[Any] = []
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            with pytest.raises(ServiceNotFoundError):
+                request_scope(scope).get_service(Request)
+            seen.append(scope)
+
+        await WiredMiddleware(app, provider)(
+            {"type": "http"}, recorder.receive, recorder.send
+        )
+        assert len(seen) == 1
+
+
+class TestSelectorErrors:
+    """A selector that raises fails the request with a 500, logged, never hung."""
+
+    def test_the_failure_is_a_500_and_logged_on_the_wiredi_logger(
+        self, provider, ledger, caplog
+    ):
+        """The framework answers 500; wiredi logs which selector raised for which request."""
+
+        def selector(connection: HTTPConnection) -> tuple[str, str]:
+            return ("tenant", connection.headers[TENANT_HEADER])
+
+        app = starlette_app(provider, scope=selector)
+        with caplog.at_level("ERROR", logger="wiredi"):
+            response = TestClient(app, raise_server_exceptions=False).get("/")
+        assert response.status_code == 500
+        (record,) = [r for r in caplog.records if r.name == "wiredi"]
+        assert record.levelname == "ERROR"
+        assert record.getMessage() == (
+            "the scope selector selector of WiredMiddleware raised "
+            "KeyError('X-Tenant-Id') for GET /; the request fails with a 500"
+        )
+        assert ledger.created == []  # no scope was opened
 
 
 # ----------------------------------------------------------- bare ASGI app

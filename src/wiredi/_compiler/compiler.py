@@ -174,6 +174,8 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             return self.fn(target, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
+        if reg.kind is Kind.CONTEXT:
+            return self._context_value(reg, node, is_async=is_async, ctx=ctx)
         build = None
         if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
             calls = calls_of(self.registry, reg)

@@ -24,6 +24,7 @@ __all__ = [
     "add_trail",
     "add_trails",
     "component_arg",
+    "context_not_given",
     "finish_error",
     "no_active_scope",
     "raise_with",
@@ -139,6 +140,18 @@ def scope_error_from_root(node: DependencyNode) -> ScopeError:
         f"with scope.get_service({name}{component_arg(node.component)}); a "
         "singleton's dependencies always come from the root, so a singleton "
         f"cannot take {name} (make it scoped, or resolve {name} per use)",
+    )
+
+
+def context_not_given(node: DependencyNode) -> ScopeError:
+    name = type_name(node.service_type)
+    return ScopeError(
+        f"{name} is a context value (add_context) and this scope was not given one",
+        service_type=node.service_type,
+        component=node.component,
+        registered_at=node.registered_at,
+        hint=f"open the scope with provider.create_scope(context={{{name}: ...}}); "
+        "the web integrations give their request objects that way",
     )
 
 

@@ -25,6 +25,7 @@ from wiredi._compiler.compiler_state import (
     Slot,
 )
 from wiredi._compiler.failure_notes import (
+    context_not_given,
     no_active_scope,
     raiser,
     scope_error_from_root,
@@ -121,6 +122,26 @@ class LifetimeWrappers(CompilerState):
             kind = "custom"
         lines = fill(kind, is_async=is_async, ctx=ctx)
         title = f"{type_name(reg.service_type)} ({lifetime})"
+        return make_function(title, lines, namespace, "wrapper")
+
+    def _context_value(
+        self, reg: Registration, node: DependencyNode, *, is_async: bool, ctx: bool
+    ) -> Fn:
+        """Read a context value (``add_context``) from the scope it was given to.
+
+        ``create_scope(context=...)`` stores it in the scope's cache under
+        the registration itself, so a resolve is one dict read, and nothing
+        is ever added to the scope's disposables.
+        """
+        namespace: dict[str, Any] = {
+            "R": reg,
+            "K": reg,
+            "EMPTY": EMPTY,
+            "NO_SCOPE": raiser(scope_error_from_root, node),
+            "NOT_GIVEN": raiser(context_not_given, node),
+        }
+        lines = fill("context", is_async=is_async, ctx=ctx)
+        title = f"{type_name(reg.service_type)} (context value)"
         return make_function(title, lines, namespace, "wrapper")
 
     def slot(self, reg: Registration) -> Slot:

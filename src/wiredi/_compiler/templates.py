@@ -218,6 +218,22 @@ async def wrapper({args}):
     return v
 """
 
+# A context value (add_context): given to the scope by create_scope(context=),
+# stored in its cache under the registration; never built here.
+_CONTEXT_SYNC = """
+def wrapper({args}):
+    cache = r._cache
+    if cache is None:
+        NO_SCOPE()
+    v = cache.get(K, EMPTY)
+    if v is EMPTY:
+        NOT_GIVEN()
+    {record_v}
+    return v
+"""
+
+_CONTEXT_ASYNC = "async " + _CONTEXT_SYNC.lstrip("\n")
+
 TEMPLATES = {
     ("singleton", False): _SINGLETON_SYNC,
     ("singleton", True): _SINGLETON_ASYNC,
@@ -225,6 +241,8 @@ TEMPLATES = {
     ("scoped", True): _SCOPED_ASYNC,
     ("custom", False): _CUSTOM_SYNC,
     ("custom", True): _CUSTOM_ASYNC,
+    ("context", False): _CONTEXT_SYNC,
+    ("context", True): _CONTEXT_ASYNC,
 }
 
 

@@ -7,7 +7,8 @@ One line per node, drawn with box characters::
     │   └── session: DbSession (scoped) [component 'db']
     └── clock: IClock (singleton) via UtcClock
 
-A node shows its type, its lifetime (``instance`` for ``add_instance``), its
+A node shows its type, its lifetime (``instance`` for ``add_instance``,
+``scoped, context value`` for ``add_context``), its
 component when it is not the default one, and ``via X`` when another class or
 a factory (``make()``) builds it. Parameters that are not services are shown
 as what they receive: ``= None`` (an optional dependency that is not
@@ -112,6 +113,10 @@ class _Walker:
             return self._alias(reg, label, path)
         if reg.kind is Kind.INSTANCE:
             return _Node(f"{label}{name} (instance){_component(reg.component)}")
+        if reg.kind is Kind.CONTEXT:
+            return _Node(
+                f"{label}{name} (scoped, context value){_component(reg.component)}"
+            )
         lifetime = f" ({reg.lifetime}){_component(reg.component)}"
         if reg.is_open_generic:  # only listed by to_text: lookups close them
             params = ", ".join(type_name(p) for p in reg.service_type.__parameters__)

@@ -26,6 +26,9 @@ __all__ = [
     "registration_uses_context",
 ]
 
+# registrations that call nothing: their object is given, not built
+_MAKES_NO_CALLS = frozenset({Kind.INSTANCE, Kind.ALIAS, Kind.CONTEXT})
+
 
 class EdgeKind(enum.Enum):
     """What a parameter receives."""
@@ -114,7 +117,8 @@ def _edges(registry: Registry, spec: CallableSpec, component: str) -> tuple[Edge
 def calls_of(registry: Registry, registration: Registration) -> list[Call]:
     """The implementation call then each decorator call, innermost first.
 
-    Instances and aliases make no calls. Computed once per registration.
+    Instances, aliases and context values make no calls. Computed once per
+    registration.
     """
     found: list[Call] | None = registry.calls_cache.get(registration)
     if found is None:
@@ -123,7 +127,7 @@ def calls_of(registry: Registry, registration: Registration) -> list[Call]:
 
 
 def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
-    if registration.kind in (Kind.INSTANCE, Kind.ALIAS):
+    if registration.kind in _MAKES_NO_CALLS:
         return []
     spec = registry.spec(registration)
     calls = [
@@ -184,7 +188,7 @@ def effective_lifetime(registry: Registry, registration: Registration) -> str:
 
 def registration_uses_context(registry: Registry, reg: Registration) -> bool:
     """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
-    if reg.kind in (Kind.INSTANCE, Kind.ALIAS):
+    if reg.kind in _MAKES_NO_CALLS:
         return False
     return any(
         edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from wiredi._graph.fixes import register_fix
-from wiredi._registration.checks import origin_class
+from wiredi._registration.checks import context_check, origin_class
 from wiredi._registration.declarations import (
     Declarations,
     Decoration,
@@ -65,6 +65,20 @@ class Registry:
                 self._open.setdefault(key, []).append(registration)
             else:
                 self._closed.setdefault(key, []).append(registration)
+        # add_context types: what create_scope(context=...) may give, and
+        # where: (class a value must be an instance of, registrations to fill)
+        self.context_values: dict[Any, tuple[type | None, tuple[Registration, ...]]]
+        self.context_values = {}
+        for registration in self.registrations:
+            if registration.kind is Kind.CONTEXT:
+                check, regs = self.context_values.get(
+                    registration.service_type,
+                    (context_check(registration.service_type), ()),
+                )
+                self.context_values[registration.service_type] = (
+                    check,
+                    (*regs, registration),
+                )
         self.decorations: dict[Key, list[Decoration]] = {}
         for decoration in decorations:
             key = (decoration.service_type, decoration.component)
@@ -103,6 +117,8 @@ class Registry:
         layer._generic_cache = ChainMap({}, self._generic_cache)
         layer._typevars = ChainMap({}, self._typevars)
         layer._lock = self._lock
+        # what scopes may be given does not change under an override
+        layer.context_values = self.context_values
         return layer
 
     # ---------------------------------------------------------------- lookup

@@ -257,6 +257,16 @@ class _Validator:
         start = members.index(owner) if owner in members else 0
         nodes = tuple(self.node(r) for r in (*members[start:], reg))
         owner_name, name = type_name(owner.service_type), type_name(reg.service_type)
+        hint = (
+            f"make {owner_name} {life} or shorter-lived, make {name} "
+            f"live at least as long as {owner_life}, or take the resolver "
+            f"and resolve {name} inside a scope when it is needed"
+        )
+        if reg.kind is Kind.CONTEXT:
+            hint = (
+                f"{name} is a context value, given to each scope "
+                f"(add_context): make {owner_name} scoped or transient"
+            )
         self.report(
             ("capture", owner, reg),
             LifetimeError(
@@ -266,9 +276,7 @@ class _Validator:
                 component=reg.component,
                 path=nodes,
                 registered_at=owner.registered_at,
-                hint=f"make {owner_name} {life} or shorter-lived, make {name} "
-                f"live at least as long as {owner_life}, or take the resolver "
-                f"and resolve {name} inside a scope when it is needed",
+                hint=hint,
             ),
         )
 
@@ -310,6 +318,24 @@ class _Validator:
                     ),
                 )
         for (service_type, component), decorations in self.registry.decorations.items():
+            found = self.registry.resolve_one(service_type, component)
+            if found is not None and found.kind is Kind.CONTEXT:
+                for decoration in decorations:
+                    self.report(
+                        ("decorate", decoration),
+                        RegistrationError(
+                            f"decorate({type_name(service_type)}, "
+                            f"{type_name(decoration.decorator)}): "
+                            f"{type_name(service_type)} is a context value "
+                            "(add_context); it is given to each scope, not "
+                            "built, so there is nothing to wrap",
+                            service_type=service_type,
+                            component=component,
+                            registered_at=decoration.registered_at,
+                            hint="decorate a service that takes "
+                            f"{type_name(service_type)} instead",
+                        ),
+                    )
             if not self.registry.lookup(service_type, component):
                 for decoration in decorations:
                     self.report(

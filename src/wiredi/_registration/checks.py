@@ -17,6 +17,7 @@ __all__ = [
     "check_implementation",
     "check_instance",
     "check_service_type",
+    "context_check",
     "origin_class",
 ]
 
@@ -213,3 +214,21 @@ def check_health_check(
             f"a registration of a closed type, e.g. {type_name(service_type)}[int]",
             registered_at=where,
         )
+
+
+def context_check(service_type: Any) -> type | None:
+    """The class a context value for ``service_type`` must be an instance of.
+
+    ``None`` when ``isinstance`` cannot tell: a ``Protocol`` that is not
+    ``@runtime_checkable``, or a type form with no class behind it.
+    ``Repo[User]`` is checked against ``Repo``, a ``NewType`` against its
+    supertype.
+    """
+    service_class = origin_class(service_type)
+    if service_class is None:
+        return None
+    if _is_protocol(service_class) and not getattr(
+        service_class, "_is_runtime_protocol", False
+    ):
+        return None
+    return service_class

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Self, TypeVar
 
+from typing_extensions import TypeForm
+
 from wiredi._registration.checks import (
     check_service_type,
 )
@@ -11,7 +13,7 @@ from wiredi._registration.conditional import TryAddMethods
 from wiredi._registration.declarations import OptionsBinding
 from wiredi._registration.editing import EditMethods
 from wiredi._registration.lifetimes import Lifetime, parse_lifetime
-from wiredi._registration.registration import caller_location
+from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._rendering import type_name
 from wiredi.errors import RegistrationError
@@ -30,6 +32,61 @@ class BaseServiceCollection(TryAddMethods, EditMethods):
     """
 
     __slots__ = ()
+
+    # ------------------------------------------------------- context values
+
+    def add_context(self, service_type: TypeForm[T], /, *, component: str = "") -> Self:
+        """Declare ``service_type`` as a context value: each scope is given its own.
+
+        The value is passed when the scope opens,
+        ``provider.create_scope(context={service_type: value})`` (also with a
+        custom scope: ``create_scope(name, scope_id, context=...)``), and is
+        then resolved like a scoped service: factories and constructors take
+        it as a parameter. Validation treats it as scoped, so a singleton
+        that takes it is a ``LifetimeError``. The container never disposes
+        it: whoever gave it owns it. The web integrations give their
+        framework's request objects when they are declared this way.
+
+        Resolving it in a scope that was not given one raises ``ScopeError``;
+        ``create_scope`` raises ``RegistrationError`` for a value of an
+        undeclared type or one that is not an instance of the type.
+
+        Added in 0.1.0.
+
+        Example:
+            ```python
+            from wiredi import ServiceCollection
+
+            class Request:
+                def __init__(self, user: str) -> None:
+                    self.user = user
+
+            class CurrentUser:
+                def __init__(self, request: Request) -> None:
+                    self.name = request.user
+
+            services = ServiceCollection().add_context(Request).add_scoped(CurrentUser)
+            provider = services.build_service_provider()
+            with provider.create_scope(context={Request: Request("ada")}) as scope:
+                assert scope.get_service(CurrentUser).name == "ada"
+            ```
+        """
+        where = caller_location()
+        check_service_type(
+            service_type, f"add_context({type_name(service_type)})", where
+        )
+        self._state.registrations.append(
+            Registration(
+                service_type=service_type,
+                kind=Kind.CONTEXT,
+                implementation=service_type,
+                lifetime=Lifetime.SCOPED.value,
+                component=self._component_of(component),
+                registered_at=where,
+                order=self._state.next_order(),
+            )
+        )
+        return self
 
     # ------------------------------------------------------- scopes / config
 

@@ -22,6 +22,7 @@ class Kind(enum.Enum):
     FACTORY = "factory"
     INSTANCE = "instance"
     ALIAS = "alias"
+    CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -30,10 +31,12 @@ class Registration:
 
     Attributes:
         service_type: The type it answers for.
-        kind: A class to construct, a factory to call, an instance, or an
-            alias of another registration.
-        implementation: The class, the factory, the instance, or (for an
-            alias) the source service type.
+        kind: A class to construct, a factory to call, an instance, an
+            alias of another registration, or a context value (given to each
+            scope by ``create_scope(context=...)``).
+        implementation: The class, the factory, the instance, (for an
+            alias) the source service type, or (for a context value) the
+            service type itself.
         lifetime: ``"singleton"``, ``"scoped"``, ``"transient"`` or a custom
             scope name; an alias takes its source's.
         component: The component it belongs to.

@@ -7,7 +7,7 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from typing_extensions import TypeForm
 
@@ -30,6 +30,7 @@ from wiredi._runtime.health import HealthReport, run_checks, run_checks_async
 from wiredi._runtime.overrides import OverrideStack
 from wiredi._runtime.provider_core import ProviderCore
 from wiredi._runtime.resolution import ResolutionMethods
+from wiredi._runtime.scope_context import seed_context
 from wiredi.errors import (
     GraphValidationError,
     RegistrationError,
@@ -197,12 +198,20 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         return OverrideStack(self, core.snapshot, core.show)
 
     def create_scope(
-        self, name: str | None = None, scope_id: str | None = None
+        self,
+        name: str | None = None,
+        scope_id: str | None = None,
+        # not keyword-only: CPython 3.11 specialises calls of functions whose
+        # defaults are all positional (keyword-only costs ~280 instructions)
+        context: Mapping[Any, Any] | None = None,
     ) -> Scope:
         """Open a request scope; with ``name`` and ``scope_id``, enter a custom scope.
 
         The custom scope is entered now and left when the scope closes. Use
         the scope as a context manager (``with`` or ``async with``).
+        ``context`` gives the values of types declared with ``add_context``
+        (``{Request: request}``); they are checked here, and a value of an
+        undeclared type or of the wrong type raises ``RegistrationError``.
 
         Example:
             ```python
@@ -231,6 +240,8 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         scope._pending = None
         scope._exit_custom = None
         scope._overrides = None
+        if context is not None:
+            seed_context(self._core.registry, scope._cache, context)
         if name is not None:
             manager = self._core.registry.scope_managers.get(name)
             if manager is None:

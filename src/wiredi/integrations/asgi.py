@@ -23,17 +23,26 @@ With ``health_path="/healthz"``, a ``GET`` or ``HEAD`` of that path is
 answered before all of this, without a request scope:
 ``provider.check_health_async()`` as JSON, status 200 when healthy and 503
 otherwise.
+
+Context values: when the provider declares Starlette's ``Request``,
+``HTTPConnection`` or ``WebSocket`` with ``add_context``, each scope is given
+the connection as that type (an HTTP request is a ``Request`` and an
+``HTTPConnection``, a WebSocket connection a ``WebSocket`` and an
+``HTTPConnection``). Undeclared types are not given, and without any
+declaration Starlette is not imported.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any, Protocol, TypeAlias
 
 from wiredi import Scope, ServiceProvider
+from wiredi._runtime.scope_context import declared_context_types
 from wiredi.errors import RegistrationError, ScopeError
 
 __all__ = ["WiredMiddleware", "request_scope"]
@@ -55,6 +64,11 @@ _STATE_KEY = "wiredi_scope"
 
 _SHUTDOWN_DONE = frozenset({"lifespan.shutdown.complete", "lifespan.shutdown.failed"})
 
+_log = logging.getLogger("wiredi")
+
+# What the scope is given per connection type: (connection class, types).
+_Seed: TypeAlias = tuple[Callable[..., Any], tuple[Any, ...]]
+
 _NO_SCOPE_HINT = (
     "wrap the application in WiredMiddleware: "
     "Starlette(..., middleware=[Middleware(WiredMiddleware, provider=provider)]), "
@@ -70,6 +84,31 @@ class _HasASGIScope(Protocol):
     def scope(self) -> Mapping[str, Any]:
         """The ASGI scope of the request."""
         ...
+
+
+def _context_seeds(provider: ServiceProvider) -> dict[str, _Seed]:
+    """Which Starlette connection objects the provider wants, per ASGI scope type.
+
+    Only types declared with ``add_context`` are given, and Starlette is
+    imported only when something is declared.
+    """
+    declared = declared_context_types(provider._core.registry)
+    if not declared:
+        return {}
+    try:
+        from starlette.requests import HTTPConnection, Request  # noqa: PLC0415
+        from starlette.websockets import WebSocket  # noqa: PLC0415
+    except ImportError:  # then none of them can have been declared
+        return {}
+    seeds: dict[str, _Seed] = {}
+    for kind, made, types in (
+        ("http", Request, (Request, HTTPConnection)),
+        ("websocket", WebSocket, (WebSocket, HTTPConnection)),
+    ):
+        wanted = tuple(t for t in types if t in declared)
+        if wanted:
+            seeds[kind] = (made, wanted)
+    return seeds
 
 
 def _http_connection_class() -> Callable[[_ASGIScope], Any]:
@@ -90,7 +129,12 @@ class WiredMiddleware:
 
     The scope is opened before the application runs and closed (with
     ``aclose()``, so async disposers are awaited) when it returns, also when it
-    raised. Inside, get it with ``request_scope(request)``. At lifespan
+    raised. Inside, get it with ``request_scope(request)``. Starlette's
+    ``Request``, ``HTTPConnection`` and ``WebSocket``, when declared with
+    ``services.add_context(...)``, are given to the scope for the
+    connection. A ``scope`` selector that raises fails the request (the
+    framework or server answers 500) after a log line on the ``wiredi``
+    logger. At lifespan
     shutdown the provider is closed (``aclose()``) before the shutdown is
     reported to the server; pass ``close_provider=False`` when something else
     owns the provider. A server that does not run the lifespan protocol
@@ -166,6 +210,7 @@ class WiredMiddleware:
         "_connection",
         "_health",
         "_provider",
+        "_seeds",
         "_selector",
         "app",
     )
@@ -186,6 +231,7 @@ class WiredMiddleware:
         self._close_provider = close_provider
         self._connection = None if scope is None else _http_connection_class()
         self._health = _HealthEndpoint.of(provider, health_path, health_timeout)
+        self._seeds = _context_seeds(provider)
 
     async def __call__(self, scope: _ASGIScope, receive: _Receive, send: _Send) -> None:
         """Handle one ASGI connection (see the class docstring)."""
@@ -193,8 +239,14 @@ class WiredMiddleware:
         if self._health is not None and self._health.answers(scope):
             await self._health.respond(scope, send)
         elif kind in {"http", "websocket"}:
-            names = await self._scope_names(scope)
-            async with self._provider.create_scope(*names) as wired:
+            name, scope_id = await self._scope_names(scope)
+            context = None
+            seed = self._seeds.get(kind)
+            if seed is not None:
+                made, types = seed
+                connection = made(scope, receive, send)
+                context = dict.fromkeys(types, connection)
+            async with self._provider.create_scope(name, scope_id, context) as wired:
                 state = scope.get("state")
                 if state is None:
                     scope["state"] = state = {}
@@ -205,16 +257,36 @@ class WiredMiddleware:
         else:
             await self.app(scope, receive, send)
 
-    async def _scope_names(self, scope: _ASGIScope) -> tuple[str, ...]:
-        """Ask the selector which custom scope to enter: ``()`` for none."""
+    async def _scope_names(
+        self, scope: _ASGIScope
+    ) -> tuple[str, str] | tuple[None, None]:
+        """Ask the selector which custom scope to enter: ``(None, None)`` for none.
+
+        A selector that raises fails the request (the server or framework
+        answers 500); the failure is logged on the ``wiredi`` logger first,
+        with the request it was choosing for.
+        """
         if self._selector is None or self._connection is None:
-            return ()
-        # Typed as object: the selector is user code, so check what it gave.
-        chosen: object = self._selector(self._connection(scope))
-        if inspect.isawaitable(chosen):
-            chosen = await chosen
+            return (None, None)
+        try:
+            # Typed as object: the selector is user code, so check what it gave.
+            chosen: object = self._selector(self._connection(scope))
+            if inspect.isawaitable(chosen):
+                chosen = await chosen
+        except Exception as exc:
+            # no traceback here: the server logs it once, with the 500
+            _log.error(
+                "the scope selector %s of WiredMiddleware raised %r for %s %s; "
+                "the request fails with a 500",
+                getattr(self._selector, "__name__", self._selector),
+                exc,
+                scope.get("method", "WEBSOCKET"),
+                scope.get("path", ""),
+                extra={"wiredi_selector": self._selector},
+            )
+            raise
         if chosen is None:
-            return ()
+            return (None, None)
         if (
             isinstance(chosen, tuple)
             and len(chosen) == 2

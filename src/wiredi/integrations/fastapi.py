@@ -7,24 +7,34 @@ response has been sent (after background tasks) or the connection ended,
 also when the endpoint raised. At lifespan shutdown the provider is closed.
 
 ``Inject[T]`` is ``Annotated[T, Depends(...)]``: FastAPI calls a dependency
-that resolves ``T`` from the request's scope with ``get_service_async``, so
-async factories work in sync and async endpoints alike. Use it in endpoint
-signatures, in your own ``Depends`` functions, and in WebSocket endpoints.
-For a component, wrap the type: ``Inject[Annotated[T, FromComponent("c")]]``.
+that resolves ``T`` from the request's scope. Use it in endpoint signatures,
+in your own ``Depends`` functions, and in WebSocket endpoints. For a
+component, wrap the type: ``Inject[Annotated[T, FromComponent("c")]]``.
+
+Where ``T`` is built follows where FastAPI runs the function that declares
+the parameter (SPEC 13.8): for a plain ``def`` endpoint or ``def``
+dependency, FastAPI's thread pool (``run_in_threadpool``, as FastAPI runs
+sync dependencies), so a blocking factory never stalls the event loop; for
+an ``async def`` one, the event loop. A graph that contains an async factory
+is resolved on the loop in both cases (``get_service_async``), so its async
+factories run where they belong.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 try:
     from fastapi import Depends, FastAPI
+    from fastapi.concurrency import run_in_threadpool
     from fastapi.requests import HTTPConnection
 except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "wiredi.integrations.fastapi needs FastAPI: pip install 'wiredi[fastapi]'"
     raise ImportError(msg, name=exc.name) from exc
 
-from wiredi import FromComponent, ServiceProvider
+from wiredi import FromComponent, Scope, ServiceProvider
 from wiredi.integrations.asgi import (
     WiredMiddleware,
     _check_health_path,
@@ -48,7 +58,12 @@ def setup(
 
     Call it before the app starts serving (FastAPI adds middleware only
     then). The scope is opened eagerly, for every HTTP request and WebSocket
-    connection, whether or not the endpoint injects anything.
+    connection, whether or not the endpoint injects anything. When the
+    provider declares ``Request``, ``HTTPConnection`` or ``WebSocket`` with
+    ``services.add_context(...)``, each scope is given the connection as
+    that type, so a scoped factory can take ``request: Request``. A
+    ``scope`` selector that raises fails the request with a 500 (it runs
+    before the app's exception handlers), logged on the ``wiredi`` logger.
 
     Args:
         app: The FastAPI application.
@@ -120,12 +135,78 @@ def _type_name(service_type: Any) -> str:
     return getattr(service_type, "__qualname__", None) or repr(service_type)
 
 
+def _runs_on_loop(call: Any) -> bool:
+    """Whether FastAPI awaits ``call`` on the event loop (not in its thread pool).
+
+    FastAPI awaits coroutine functions and async generators, and runs
+    everything else (plain functions, generators, classes) in its thread pool.
+    """
+    while isinstance(call, functools.partial):
+        call = call.func
+    call = inspect.unwrap(call)
+    if inspect.isclass(call):
+        return False
+    if inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call):
+        return True
+    dunder_call = getattr(call, "__call__", None)  # noqa: B004 - a callable object
+    return inspect.iscoroutinefunction(dunder_call) or inspect.isasyncgenfunction(
+        dunder_call
+    )
+
+
+def _declared_in_sync_code(dependant: Any, resolve: Any) -> bool | None:
+    """Whether every function of ``dependant``'s tree taking ``resolve`` is sync.
+
+    ``None`` when no function of the tree takes it (a dependency override, or
+    a dependency added by ``include_router``, that the route does not list).
+    """
+    found: bool | None = None
+    pending = [dependant]
+    while pending:
+        parent = pending.pop()
+        for sub in getattr(parent, "dependencies", ()):
+            if sub.call is resolve:
+                sync = not _runs_on_loop(parent.call)
+                found = sync if found is None else found and sync
+            else:
+                pending.append(sub)
+    return found
+
+
+def _needs_await(scope: Scope, service_type: Any, component: str) -> bool:
+    """Whether resolving ``service_type`` awaits an async factory (overrides too)."""
+    core = scope._core
+    table = core.entries.async_.get(component, {}) if component else core.async_table
+    entry = table.get(service_type)
+    if entry is None:
+        entry = core.entries.async_entry(service_type, component)
+    return bool(entry[1])
+
+
 def _inject_annotation(item: Any) -> Any:
     """Build ``Annotated[T, Depends(resolve T from the request scope)]``."""
     service_type, component = _service_key(item)
+    # id(route dependant) -> (that dependant, resolve in the thread pool?)
+    in_thread_pool: dict[int, tuple[Any, bool]] = {}
+
+    def threaded(connection: HTTPConnection) -> bool:
+        """Whether this request's consumer of the parameter is sync code."""
+        dependant = getattr(connection.scope.get("route"), "dependant", None)
+        if dependant is None:  # no FastAPI route to ask: stay on the loop
+            return False
+        known = in_thread_pool.get(id(dependant))
+        if known is not None and known[0] is dependant:
+            return known[1]
+        decided = _declared_in_sync_code(dependant, resolve)
+        if decided is None:
+            decided = not _runs_on_loop(dependant.call)
+        in_thread_pool[id(dependant)] = (dependant, decided)
+        return decided
 
     async def resolve(connection: HTTPConnection) -> Any:
         scope = request_scope(connection)
+        if threaded(connection) and not _needs_await(scope, service_type, component):
+            return await run_in_threadpool(scope.get_service, service_type, component)
         return await scope.get_service_async(service_type, component=component)
 
     where = f", component={component!r}" if component else ""
@@ -150,7 +231,10 @@ else:
         """``Inject[T]``: a FastAPI parameter resolved from the request's wiredi scope.
 
         ``Inject[T]`` is ``Annotated[T, Depends(...)]`` whose dependency
-        awaits ``request_scope(connection).get_service_async(T)``. For a
+        resolves ``T`` from ``request_scope(connection)``: in FastAPI's
+        thread pool when the function declaring the parameter is a plain
+        ``def`` (endpoint or dependency), on the event loop when it is
+        ``async def`` or when ``T``'s graph has an async factory. For a
         component write ``Inject[Annotated[T, FromComponent("c")]]``. Each
         ``Inject`` parameter resolves separately (FastAPI's dependency cache
         is off for it), so a scoped service is the same object everywhere in

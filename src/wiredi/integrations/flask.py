@@ -10,7 +10,17 @@ the first time its endpoint is requested, so that those parameters are
 resolved from the request's scope (after every ``before_request`` handler)
 and passed as keyword arguments. This covers views registered before or
 after ``init_app`` and blueprint views. Class-based views (``View``,
-``MethodView``) are not wrapped: call ``request_scope()`` in them.
+``MethodView``) are wrapped too: the handler of the request's method gets
+its ``Inject`` parameters.
+
+When the provider declares ``flask.Request`` (or werkzeug's ``Request``, or
+the app's ``request_class``) with ``add_context``, each request's scope is
+given the request being handled (the object behind ``flask.request``).
+
+A scope selector that raises fails the request the way any
+``before_request`` handler does: ``abort(400)`` gives a 400, any other
+exception a 500 that Flask logs; the latter is also logged on the ``wiredi``
+logger, naming the selector.
 
 With ``health_path="/healthz"``, a ``GET`` or ``HEAD`` of that path is
 answered by ``provider.check_health()`` as JSON (200 when healthy, 503
@@ -28,6 +38,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
@@ -35,11 +46,14 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type
 try:
     from flask import Flask, Request, Response, has_request_context, request
     from flask.views import MethodView, View
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.wrappers import Request as WerkzeugRequest
 except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "wiredi.integrations.flask needs Flask: pip install 'wiredi[flask]'"
     raise ImportError(msg, name=exc.name) from exc
 
 from wiredi import FromComponent, Scope, ServiceProvider
+from wiredi._runtime.scope_context import declared_context_types
 from wiredi.errors import RegistrationError, ScopeError
 from wiredi.integrations.asgi import _check_health_path
 
@@ -55,6 +69,7 @@ _ENVIRON_KEY = "wiredi.scope"
 _EXTENSION = "wiredi"
 _WRAPPED = "__wiredi_injects__"
 _HEALTH_ENDPOINT = "wiredi_health"
+_log = logging.getLogger("wiredi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +83,18 @@ _INJECT = _InjectMarker()
 class _WiredApp:
     """What ``init_app`` keeps in ``app.extensions["wiredi"]``."""
 
-    __slots__ = ("provider", "ready", "selector")
+    __slots__ = ("provider", "ready", "request_types", "selector")
 
     def __init__(
-        self, provider: ServiceProvider, selector: _ScopeSelector | None
+        self,
+        provider: ServiceProvider,
+        selector: _ScopeSelector | None,
+        request_types: tuple[type, ...],
     ) -> None:
         self.provider = provider
         self.selector = selector
+        # the request classes declared with add_context: given to each scope
+        self.request_types = request_types
         # endpoint -> the view function last checked (and wrapped if needed).
         self.ready: dict[str, Callable[..., Any]] = {}
 
@@ -143,12 +163,21 @@ def init_app(
         )
     if health_path is not None:
         _check_health_path("init_app", health_path)
-    wired = _WiredApp(provider, scope)
+    declared = declared_context_types(provider._core.registry)
+    candidates: tuple[type, ...] = (Request, WerkzeugRequest, app.request_class)
+    request_types = tuple(t for t in dict.fromkeys(candidates) if t in declared)
+    wired = _WiredApp(provider, scope, request_types)
     app.extensions[_EXTENSION] = wired
 
     def open_wiredi_scope() -> None:
-        names = () if wired.selector is None else _scope_names(wired.selector(request))
-        request.environ[_ENVIRON_KEY] = wired.provider.create_scope(*names)
+        name, scope_id = _selected(wired.selector)
+        context = None
+        if wired.request_types:
+            current = request._get_current_object()  # type: ignore[attr-defined]
+            context = dict.fromkeys(wired.request_types, current)
+        request.environ[_ENVIRON_KEY] = wired.provider.create_scope(
+            name, scope_id, context
+        )
         _prepare_view(app, wired)
 
     def close_wiredi_scope(exc: BaseException | None) -> None:
@@ -230,10 +259,33 @@ def request_scope() -> Scope:
     )
 
 
-def _scope_names(chosen: object) -> tuple[str, ...]:
-    """Check what the scope selector returned: ``()`` for no custom scope."""
+def _selected(selector: _ScopeSelector | None) -> tuple[str, str] | tuple[None, None]:
+    """Ask the selector which custom scope to enter: ``(None, None)`` for none."""
+    if selector is None:
+        return (None, None)
+    try:
+        chosen: object = selector(request)
+    except HTTPException:  # abort(4xx): Flask answers with it, as intended
+        raise
+    except Exception as exc:
+        # no traceback here: Flask logs it once, with the 500
+        _log.error(
+            "the scope selector %s given to init_app raised %r for %s %s; "
+            "the request fails with a 500",
+            getattr(selector, "__name__", selector),
+            exc,
+            request.method,
+            request.path,
+            extra={"wiredi_selector": selector},
+        )
+        raise
+    return _scope_names(chosen)
+
+
+def _scope_names(chosen: object) -> tuple[str, str] | tuple[None, None]:
+    """Check what the scope selector returned: ``(None, None)`` for none."""
     if chosen is None:
-        return ()
+        return (None, None)
     if (
         isinstance(chosen, tuple)
         and len(chosen) == 2
