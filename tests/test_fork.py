@@ -539,6 +539,29 @@ class TestRenewal:
         assert waits._waiting == {}
         assert isinstance(provider.get_service(Made), Made)
 
+    def test_an_active_override_stays_and_ends_on_the_renewed_provider(self):
+        """Overrides in force are kept; leaving one afterwards restores the original."""
+        provider = ServiceCollection().add_transient(Made).build_service_provider()
+        with provider.create_scope() as scope:
+            with provider.override(Made, Other()):
+                self.abandon(provider._overrides._lock)
+                fork.renew_in_child(provider, parent=1)
+                assert type(provider.get_service(Made)) is Other
+                with provider.override(Made, Made()):  # a new lock: not blocked
+                    assert type(provider.get_service(Made)) is Made
+                assert type(provider.get_service(Made)) is Other
+            assert type(provider.get_service(Made)) is Made
+            with pytest.raises(ScopeError, match="before a fork"):
+                scope.get_services(Made)
+
+    def test_a_closed_provider_is_left_as_it_is(self):
+        """Nothing to renew: it stays closed and says so."""
+        provider = ServiceCollection().add_transient(Made).build_service_provider()
+        provider.close()
+        fork.renew_in_child(provider, parent=1)
+        with pytest.raises(ScopeError, match="provider is closed"):
+            provider.get_service(Made)
+
     def test_the_fork_hook_renews_every_live_provider(self, monkeypatch):
         """The at-fork hook renews the providers still alive, once each."""
         first = ServiceCollection().add_scoped(Made).build_service_provider()

@@ -9,6 +9,8 @@ prefork worker.
 # tests, and their hints are evaluated when @inject reads them.
 
 import inspect
+import re
+import textwrap
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -28,6 +30,7 @@ from wiredi import (
     ServiceNotFoundError,
     ServiceProvider,
 )
+from wiredi.integrations import celery as celery_integration
 from wiredi.integrations.celery import Inject, inject, setup, worker_provider
 
 
@@ -404,6 +407,17 @@ class TestTaskArguments:
         assert "session" not in run.__annotations__
         assert run.delay(5).get() == 5
 
+    def test_other_annotated_parameters_stay_task_arguments(self, app):
+        """Only Inject[...] is resolved: other Annotated hints are arguments."""
+
+        @app.task
+        @inject
+        def run(order: Annotated[int, "an id"], session: Inject[Session]) -> int:
+            return order
+
+        assert list(inspect.signature(run).parameters) == ["order"]
+        assert run.delay(3).get() == 3
+
     def test_delay_with_an_extra_argument_is_refused_by_celery(self, app):
         """A value for the Inject parameter's position is a TypeError."""
 
@@ -441,6 +455,15 @@ class TestTaskArguments:
 
         with pytest.raises(RegistrationError, match="'session' comes before"):
             inject(task)
+
+    def test_inject_over_the_task_decorator_is_refused(self, app):
+        """The order matters: @inject must wrap the function, not the task."""
+
+        @app.task
+        def run(session: Inject[Session]) -> None: ...
+
+        with pytest.raises(RegistrationError, match=r"under @celery_app\.task"):
+            inject(run)
 
     def test_an_async_task_function_is_refused(self):
         """Celery would never await it: RegistrationError that says so."""
@@ -508,3 +531,16 @@ class TestTaskContext:
 
         with pytest.raises(ServiceNotFoundError):
             run.delay()
+
+
+class TestDocstringExamples:
+    """The examples in the integration's docstrings run."""
+
+    @pytest.mark.parametrize("name", celery_integration.__all__)
+    def test_example_runs(self, name):
+        """Each public name's Example block executes without error."""
+        doc = inspect.getdoc(getattr(celery_integration, name)) or ""
+        blocks = re.findall(r"```python\n(.*?)```", doc, re.DOTALL)
+        assert blocks, f"{name} has no example"
+        for block in blocks:
+            exec(compile(textwrap.dedent(block), name, "exec"), {"__name__": "doc"})

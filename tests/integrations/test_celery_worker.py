@@ -11,6 +11,7 @@ run takes a few seconds and is bounded to about a minute.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -32,9 +33,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "celery_worker"
 ORDERS = {1: 9.5, 2: 20.0, 3: 12.0, 4: 3.25, 5: -1.0, 6: 0.0}  # 5, 6 are rejected
 ACCEPTED = [(i, amount) for i, amount in ORDERS.items() if amount > 0]
 REJECTED = [i for i, amount in ORDERS.items() if amount <= 0]
-START_TIMEOUT = 30.0
-RESULT_TIMEOUT = 20.0
-STOP_TIMEOUT = 20.0
+RUN_TIMEOUT = 60.0  # the whole run: start, six tasks, warm shutdown
 
 
 @dataclass
@@ -59,12 +58,21 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
+def built_by(journal: Path) -> list[int]:
+    """The pids that wrote "provider built" so far."""
+    return [e["pid"] for e in read_journal(journal) if e["event"] == "provider built"]
+
+
+def wait_for(condition: Callable[[], bool], deadline: float, what: str) -> None:
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def left(deadline: float) -> float:
+    """Seconds left before ``deadline`` (at least a little, to fail cleanly)."""
+    return max(deadline - time.monotonic(), 0.5)
 
 
 def import_orders(monkeypatch: pytest.MonkeyPatch, data: Path) -> ModuleType:
@@ -83,6 +91,7 @@ def import_orders(monkeypatch: pytest.MonkeyPatch, data: Path) -> ModuleType:
 
 @pytest.fixture(name="run", scope="module")
 def _run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerRun]:
+    deadline = time.monotonic() + RUN_TIMEOUT
     data = tmp_path_factory.mktemp("celery-orders")
     log_path = data / "worker.log"
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -113,32 +122,28 @@ def _run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerRun]:
             )
             try:
                 wait_for(
-                    lambda: (
-                        len(
-                            [
-                                e
-                                for e in read_journal(journal)
-                                if e["event"] == "provider built"
-                            ]
-                        )
-                        >= 2
-                    ),
-                    START_TIMEOUT,
+                    lambda: len(built_by(journal)) >= 2,
+                    deadline,
                     "both pool processes to build their provider",
                 )
                 sent = {
                     i: orders.place.delay(i, amount) for i, amount in ORDERS.items()
                 }
                 results = {
-                    i: result.get(timeout=RESULT_TIMEOUT, propagate=False)
+                    i: result.get(timeout=left(deadline), propagate=False)
                     for i, result in sent.items()
                 }
                 worker.send_signal(signal.SIGTERM)  # warm shutdown
-                exit_code = worker.wait(timeout=STOP_TIMEOUT)
+                exit_code = worker.wait(timeout=left(deadline))
+            except BaseException:
+                log.flush()
+                sys.stderr.write(log_path.read_text(encoding="utf-8"))
+                raise
             finally:
-                if worker.poll() is None:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait(timeout=STOP_TIMEOUT)
+                if worker.poll() is None:  # (pool processes die with it)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(worker.pid, signal.SIGKILL)
+                    worker.wait(timeout=10)
         yield WorkerRun(
             worker_pid=worker.pid,
             exit_code=exit_code,

@@ -214,9 +214,10 @@ def inject(function: Callable[..., R]) -> Callable[..., R]:
     (or be keyword-only).
 
     Raises:
-        RegistrationError: the function is ``async def``, its hints cannot
-            be evaluated, or an ``Inject`` parameter comes before a
-            positional one.
+        RegistrationError: the function is ``async def`` or already a task
+            (``@inject`` over ``@celery_app.task``), its hints cannot be
+            evaluated, or an ``Inject`` parameter comes before a positional
+            one.
 
     Example:
         ```python
@@ -253,6 +254,11 @@ def inject(function: Callable[..., R]) -> Callable[..., R]:
         assert committed == [[7]]  # the scope closed with the run
         ```
     """
+    if isinstance(function, Task):
+        raise RegistrationError(
+            f"@inject was put over @celery_app.task on task {function.name}",
+            hint="put @inject under @celery_app.task, next to the function",
+        )
     if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
         raise RegistrationError(
             f"@inject on task {_name(function)}: Celery runs task functions "
