@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 import pytest
 
 from wiredi import (
+    AsyncResolutionError,
     ContextScopeManager,
     ScopeError,
     ServiceCollection,
@@ -519,6 +520,25 @@ class TestRenewal:
         assert isinstance(provider.get_service(Other), Other)
         with provider.create_scope("tenant", "b") as scope:
             assert isinstance(scope.get_service(Other, component="t"), Other)
+
+    def test_facts_a_dead_compiling_thread_left_half_done_are_recomputed(self):
+        """A provisional "not async" left mid-compile does not survive the renewal."""
+
+        async def make() -> Made:
+            return Made()
+
+        provider = (
+            ServiceCollection().add_singleton_factory(Made, make)
+        ).build_service_provider()
+        compiler = provider._core.compiler
+        registration = provider._core.registry.resolve_one(Made, "")
+        compiler.flags._async[registration] = False  # as _memo leaves it mid-way
+
+        fork.renew_in_child(provider, parent=1)
+
+        with pytest.raises(AsyncResolutionError):
+            provider.get_service(Made)
+        assert isinstance(asyncio.run(provider.get_service_async(Made)), Made)
 
     def test_a_build_left_by_a_dead_thread_is_forgotten(self):
         """A dead builder's future and wait-graph entries go; the singleton is built."""

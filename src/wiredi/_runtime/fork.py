@@ -10,9 +10,10 @@ root provider still open:
   fork (a compiler, registry, singleton slot, wait graph, override or
   ``ContextScopeManager`` lock, or a custom scope's striped lock), which
   would otherwise stay locked forever;
-- forgets the singletons those threads were building (with their futures and
-  their place in the wait graph), so the first resolve in the child builds
-  them itself;
+- forgets what those threads left unfinished: the singletons they were
+  building (with their futures and their place in the wait graph), so the
+  first resolve in the child builds them itself, and any graph fact they were
+  computing;
 - takes a fresh ``ProviderCore``. Scopes opened before the fork still hold
   the old one, whose tables now raise ``ScopeError``: a request scope of the
   parent is not the child's to use.
@@ -36,6 +37,7 @@ from typing import Any, NoReturn, cast
 from wiredi._compiler.compiler_state import EMPTY, CompilerState
 from wiredi._compiler.entry_tables import EntryTables
 from wiredi._compiler.wait_graph import WaitGraph
+from wiredi._graph.facts import GraphFacts
 from wiredi._graph.registry import Registry
 from wiredi._runtime.context_scope_manager import ContextScopeManager
 from wiredi._runtime.provider_core import ClosedTable, ProviderCore
@@ -143,8 +145,12 @@ class _Renewal:
     def compiler(self, compiler: CompilerState) -> None:
         lock = compiler.lock
         compiler.lock = self.rlock(lock)
-        if compiler.lock is not lock:  # a thread was compiling: its work is gone
+        if compiler.lock is not lock:  # a thread was compiling: drop its stack
             compiler._stack.clear()
+        # GraphFacts marks a fact False while computing it, and facts are also
+        # computed outside the lock (invoke, CurrentGraph): a thread gone in
+        # the middle may have left one provisional. Recomputed on demand.
+        compiler.flags = GraphFacts(compiler.registry, compiler.overridden)
         waits = compiler.waits
         for slot in compiler.slots.values():
             slot.lock = self.rlock(slot.lock)
