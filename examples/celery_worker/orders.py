@@ -154,6 +154,7 @@ app.conf.update(
         "data_folder_in": str(DATA / "broker"),
         "data_folder_out": str(DATA / "broker"),
         "processed_folder": str(DATA / "processed"),
+        "control_folder": str(DATA / "control"),
         "polling_interval": 0.1,
     },
     result_backend=f"file://{DATA / 'results'}",
@@ -162,7 +163,7 @@ app.conf.update(
     accept_content=["json"],
     worker_hijack_root_logger=False,
 )
-for folder in ("broker", "processed", "results"):
+for folder in ("broker", "processed", "control", "results"):
     (DATA / folder).mkdir(parents=True, exist_ok=True)
 setup(app, build_provider)
 
