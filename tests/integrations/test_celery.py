@@ -245,6 +245,9 @@ class TestProviderPerProcess:
             barrier.wait(5)
             run.delay()
 
+        # Celery binds a task lazily, on first use, and not thread-safely:
+        # bind it here (this builds no provider) so that only wiredi races.
+        assert run.name
         threads = [threading.Thread(target=worker_thread) for _ in range(8)]
         for thread in threads:
             thread.start()
@@ -381,6 +384,9 @@ class TestScopePerRun:
             barrier.wait(5)  # all four runs are inside their scopes at once
             pairs.append((id(repo.session), id(session)))
 
+        # Celery binds a task lazily, on first use, and not thread-safely:
+        # bind it here (this builds no provider) so that only wiredi races.
+        assert run.name
         threads = [threading.Thread(target=run.delay) for _ in range(4)]
         for thread in threads:
             thread.start()
