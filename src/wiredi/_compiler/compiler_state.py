@@ -85,7 +85,7 @@ class CompilerState:
         }
         self.flags = GraphFacts(registry, overridden)
         self._stack: list[tuple[Registration, bool, bool]] = []
-        self._custom_locks: dict[Registration, tuple[threading.RLock, ...]] = {}
+        self._custom_locks: dict[Registration, list[threading.RLock]] = {}
         # builds that may resolve anything, shared by override layers
         self.opaque: OpaqueBuildStack = (
             base.opaque if base is not None else OpaqueBuildStack(registry)

@@ -192,16 +192,17 @@ class LifetimeWrappers(CompilerState):
         owner._disposables = disposables
         return owner
 
-    def _custom_locks_of(self, reg: Registration) -> tuple[threading.RLock, ...]:
+    def _custom_locks_of(self, reg: Registration) -> list[threading.RLock]:
         """Striped locks of a custom-lifetime registration.
 
         The stripe is chosen by the storage, so a slow constructor for one
         scope id rarely holds up another id; locks are per registration, so
-        lock order follows the (acyclic) dependency graph.
+        lock order follows the (acyclic) dependency graph. A list, so that a
+        child process can replace a stripe in place (``_runtime/fork.py``).
         """
         locks = self._custom_locks.get(reg)
         if locks is None:
-            locks = tuple(threading.RLock() for _ in range(_STRIPES))
+            locks = [threading.RLock() for _ in range(_STRIPES)]
             self._custom_locks[reg] = locks
         return locks
 

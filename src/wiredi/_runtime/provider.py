@@ -25,6 +25,7 @@ from wiredi._registration.hints import DepKind
 from wiredi._registration.options import options_registrations, override_registration
 from wiredi._registration.registration import Registration
 from wiredi._registration.scope_manager import ScopeManager
+from wiredi._runtime import fork
 from wiredi._runtime.closing import ClosingMethods
 from wiredi._runtime.health import HealthReport, run_checks, run_checks_async
 from wiredi._runtime.overrides import OverrideStack
@@ -115,6 +116,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
             )
             if errors:
                 raise GraphValidationError.of(errors)
+        fork.track(provider)  # renewed in any child forked while it lives
         return provider
 
     @contextlib.contextmanager
