@@ -1,0 +1,217 @@
+"""Classes are wired from the constructor Python calls (SPEC 13.1)."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+
+import pytest
+
+from wiredi import (
+    GraphValidationError,
+    Resolver,
+    ServiceCollection,
+    ServiceNotFoundError,
+)
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class Db: ...
+
+
+class IRepo(Protocol):
+    def find(self) -> str: ...
+
+
+class BaseRepo:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+
+class SqlRepo(IRepo, BaseRepo):
+    def find(self) -> str:
+        return "sql"
+
+
+class MiddleRepo(BaseRepo):
+    pass
+
+
+class DeepRepo(IRepo, MiddleRepo):
+    def find(self) -> str:
+        return "deep"
+
+
+class Point(NamedTuple):
+    db: Db
+    size: int = 3
+
+
+class BuiltByNew:
+    db: Db
+
+    def __new__(cls, db: Db) -> BuiltByNew:
+        made = super().__new__(cls)
+        made.db = db
+        return made
+
+
+class InitWins:
+    def __new__(cls, *args: Any, **kwargs: Any) -> InitWins:
+        return super().__new__(cls)
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+
+class Box(Generic[T]):
+    def __init__(self, item: T) -> None:
+        self.item = item
+
+
+class IntBox(Box[int]):
+    pass
+
+
+class Pair(Generic[T, U]):
+    def __init__(self, first: T, second: list[U]) -> None:
+        self.first = first
+        self.second = second
+
+
+class Half(Pair[str, U], Generic[U]):
+    pass
+
+
+class StrIntPair(Half[int]):
+    pass
+
+
+class TestConstructorRead:
+    def test_protocol_before_base_is_wired_from_the_base(
+        self, services: ServiceCollection
+    ) -> None:
+        """class SqlRepo(IRepo, BaseRepo) gets BaseRepo.__init__'s dependencies."""
+        services.add_singleton(Db).add_transient(IRepo, SqlRepo)  # type: ignore[type-abstract]
+        provider = services.build_service_provider()
+        repo = provider.get_service(IRepo)  # type: ignore[type-abstract]
+        assert isinstance(repo, SqlRepo)
+        assert repo.db is provider.get_service(Db)
+
+    def test_deeper_hierarchy_is_wired_from_the_first_real_init(
+        self, services: ServiceCollection
+    ) -> None:
+        """The __init__ two levels below the Protocol is the one read."""
+        services.add_singleton(Db).add_transient(DeepRepo)
+        provider = services.build_service_provider()
+        assert provider.get_service(DeepRepo).db is provider.get_service(Db)
+
+    def test_validation_sees_the_base_dependencies(
+        self, services: ServiceCollection
+    ) -> None:
+        """A missing dependency of the base's __init__ fails the build."""
+        services.add_transient(IRepo, SqlRepo)  # type: ignore[type-abstract]
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        (error,) = caught.value.errors
+        assert isinstance(error, ServiceNotFoundError)
+        assert error.service_type is Db
+
+    def test_named_tuple_is_wired_from_new(self, services: ServiceCollection) -> None:
+        """A NamedTuple's fields are its dependencies; defaults are kept."""
+        services.add_singleton(Db).add_transient(Point)
+        provider = services.build_service_provider()
+        point = provider.get_service(Point)
+        assert point == Point(provider.get_service(Db), 3)
+
+    def test_class_with_only_new_is_wired_from_new(
+        self, services: ServiceCollection
+    ) -> None:
+        """__new__(cls, db: Db) receives db; cls is not a dependency."""
+        services.add_singleton(Db).add_transient(BuiltByNew)
+        provider = services.build_service_provider()
+        assert provider.get_service(BuiltByNew).db is provider.get_service(Db)
+
+    def test_init_wins_over_new(self, services: ServiceCollection) -> None:
+        """With both, __init__'s parameters are read, as Python passes them to both."""
+        services.add_singleton(Db).add_transient(InitWins)
+        provider = services.build_service_provider()
+        assert provider.get_service(InitWins).db is provider.get_service(Db)
+
+    def test_validation_sees_new_dependencies(
+        self, services: ServiceCollection
+    ) -> None:
+        """A missing __new__ dependency fails the build, not the resolve."""
+        services.add_transient(BuiltByNew)
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        assert caught.value.errors[0].service_type is Db
+
+
+class TestParameterisedGenerics:
+    def test_self_bound_parameterised_generic(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_singleton(Box[int]) fills T with int."""
+        services.add_instance(int, 5).add_singleton(Box[int])
+        assert services.build_service_provider().get_service(Box[int]).item == 5
+
+    def test_concrete_subclass_of_a_parameterised_base(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_singleton(Box[int], IntBox) with class IntBox(Box[int]) fills T."""
+        services.add_instance(int, 7).add_singleton(Box[int], IntBox)
+        box = services.build_service_provider().get_service(Box[int])
+        assert isinstance(box, IntBox)
+        assert box.item == 7
+
+    def test_type_variables_flow_through_several_bases(
+        self, services: ServiceCollection
+    ) -> None:
+        """StrIntPair(Half[int]) with Half(Pair[str, U]) gives Pair str and list[int]."""
+        services.add_instance(str, "a").add_instance(int, 1).add_instance(int, 2)
+        services.add_transient(StrIntPair)
+        pair = services.build_service_provider().get_service(StrIntPair)
+        assert (pair.first, pair.second) == ("a", [1, 2])
+
+    def test_same_result_as_the_open_registration(
+        self, services: ServiceCollection
+    ) -> None:
+        """Box[int] registered closed is built as the open Box resolved as Box[int]."""
+        services.add_instance(int, 3).add_transient(Box)
+        open_box = services.build_service_provider().get_service(Box[int])
+        closed = ServiceCollection().add_instance(int, 3).add_transient(Box[int])
+        closed_box = closed.build_service_provider().get_service(Box[int])
+        assert open_box.item == closed_box.item == 3
+
+    def test_missing_argument_type_is_reported_by_name(
+        self, services: ServiceCollection
+    ) -> None:
+        """Validation names int, the filled-in type, not the type variable."""
+        services.add_singleton(Box[int])
+        with pytest.raises(GraphValidationError) as caught:
+            services.build_service_provider()
+        assert caught.value.errors[0].service_type is int
+
+
+class TestKeywordOnlyFactory:
+    def test_unhinted_keyword_only_parameter_receives_the_resolver(
+        self, services: ServiceCollection
+    ) -> None:
+        """lambda *, sp: ... is called with sp=<the resolver>."""
+        seen: list[Resolver] = []
+
+        def make(*, sp):
+            seen.append(sp)
+            return Db()
+
+        services.add_transient_factory(Db, make)
+        provider = services.build_service_provider()
+        assert isinstance(provider.get_service(Db), Db)
+        assert seen == [provider]
+
+    def test_keyword_only_lambda_singleton(self, services: ServiceCollection) -> None:
+        """A singleton factory written as a keyword-only lambda works too."""
+        services.add_singleton_factory(Db, lambda *, sp: Db())
+        assert isinstance(services.build_service_provider().get_service(Db), Db)
