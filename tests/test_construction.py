@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+import enum
+from typing import (
+    Any,
+    Generic,
+    Literal,
+    NamedTuple,
+    NewType,
+    Optional,
+    Protocol,
+    TypeVar,
+    Union,
+)
 
 import pytest
 
 from wiredi import (
     GraphValidationError,
+    RegistrationError,
     Resolver,
     ServiceCollection,
     ServiceNotFoundError,
@@ -15,6 +27,12 @@ from wiredi import (
 
 T = TypeVar("T")
 U = TypeVar("U")
+UserId = NewType("UserId", int)
+
+
+class Color(enum.Enum):
+    RED = 1
+    BLUE = 2
 
 
 class Db: ...
@@ -215,3 +233,89 @@ class TestKeywordOnlyFactory:
         """A singleton factory written as a keyword-only lambda works too."""
         services.add_singleton_factory(Db, lambda *, sp: Db())
         assert isinstance(services.build_service_provider().get_service(Db), Db)
+
+
+UNCONSTRUCTIBLE = [
+    pytest.param(int | None, "an optional type", id="int | None"),
+    pytest.param(Optional[Db], "an optional type", id="Optional"),
+    pytest.param(Union[int, str], "a union", id="Union"),
+    pytest.param(Literal[1], "a Literal", id="Literal"),
+    pytest.param(UserId, "a NewType of int", id="NewType"),
+    pytest.param(Color, "an Enum", id="Enum"),
+    pytest.param(type, "a type of classes", id="type"),
+    pytest.param(type[Db], "a type of classes", id="type[Db]"),
+    pytest.param(Any, "typing.Any", id="Any"),
+]
+
+
+class TestUnconstructibleSelfBound:
+    @pytest.mark.parametrize(("form", "what"), UNCONSTRUCTIBLE)
+    def test_self_bound_form_fails_at_the_add_call(
+        self, services: ServiceCollection, form: Any, what: str
+    ) -> None:
+        """add_singleton(form) raises RegistrationError naming the call and a fix."""
+        with pytest.raises(RegistrationError) as caught:
+            services.add_singleton(form)
+        error = caught.value
+        assert error.message.startswith("add_singleton(")
+        assert f"is {what}" in error.message
+        assert error.registered_at is not None
+        assert error.registered_at.startswith("test_construction.py:")
+        assert error.hint
+        assert len(services) == 0
+
+    @pytest.mark.parametrize(("form", "what"), UNCONSTRUCTIBLE[:3])
+    def test_every_add_form_checks_it(
+        self, services: ServiceCollection, form: Any, what: str
+    ) -> None:
+        """add(), add_scoped() and try_add_transient() refuse it the same way."""
+        with pytest.raises(RegistrationError, match=what):
+            services.add(form, lifetime="scoped")
+        with pytest.raises(RegistrationError, match=what):
+            services.add_scoped(form)
+        with pytest.raises(RegistrationError, match=what):
+            services.try_add_transient(form)
+
+    def test_enum_fix_names_a_member(self, services: ServiceCollection) -> None:
+        """The fix for an Enum shows add_instance with its first member."""
+        with pytest.raises(RegistrationError) as caught:
+            services.add_singleton(Color)
+        assert caught.value.hint is not None
+        assert "add_instance(Color, Color.RED)" in caught.value.hint
+
+    def test_type_variable_is_refused_with_its_own_fix(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_singleton(T) says a TypeVar is not a type and what to register."""
+        with pytest.raises(RegistrationError, match="is a TypeVar") as caught:
+            services.add_singleton(T)  # type: ignore[misc]
+        assert caught.value.hint is not None
+        assert "generic class" in caught.value.hint
+
+    def test_new_type_with_a_factory_is_valid(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_singleton_factory(UserId, ...) resolves to what the factory returns."""
+        services.add_singleton_factory(UserId, lambda: UserId(42))
+        assert services.build_service_provider().get_service(UserId) == 42
+
+    def test_enum_and_literal_instances_are_valid(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_instance of an Enum member or a Literal value is returned as is."""
+        services.add_instance(Color, Color.BLUE)
+        services.add_instance(Literal["eu", "us"], "eu")  # type: ignore[arg-type]
+        provider = services.build_service_provider()
+        assert provider.get_service(Color) is Color.BLUE
+        assert provider.get_service(Literal["eu", "us"]) == "eu"  # type: ignore[arg-type]
+
+    def test_optional_service_type_with_an_instance_or_factory(
+        self, services: ServiceCollection
+    ) -> None:
+        """int | None registered with an instance, or Db | None with a factory."""
+        services.add_instance(int | None, 5)  # type: ignore[arg-type]
+        services.add_scoped_factory(Db | None, lambda: None)  # type: ignore[arg-type]
+        provider = services.build_service_provider()
+        assert provider.get_service(int | None) == 5  # type: ignore[arg-type]
+        with provider.create_scope() as scope:
+            assert scope.get_service(Db | None) is None  # type: ignore[arg-type]
