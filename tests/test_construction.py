@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import inspect
+from collections.abc import AsyncIterator, Iterator
 from typing import (
     Any,
     Generic,
@@ -319,3 +321,134 @@ class TestUnconstructibleSelfBound:
         assert provider.get_service(int | None) == 5  # type: ignore[arg-type]
         with provider.create_scope() as scope:
             assert scope.get_service(Db | None) is None  # type: ignore[arg-type]
+
+
+class Report:
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+
+def no_db() -> Db:
+    return None  # type: ignore[return-value]
+
+
+def _line_of(function: Any, text: str) -> str:
+    lines, start = inspect.getsourcelines(function)
+    offset = next(i for i, line in enumerate(lines) if text in line)
+    return f"test_construction.py:{start + offset}"
+
+
+class TestFactoryReturningNone:
+    def test_transient_factory_returning_none_raises(
+        self, services: ServiceCollection
+    ) -> None:
+        """The error names the factory and the line of its registration."""
+        services.add_transient_factory(Db, no_db)
+        provider = services.build_service_provider()
+        with pytest.raises(RegistrationError) as caught:
+            provider.get_service(Db)
+        error = caught.value
+        assert error.message == "the factory no_db of Db returned None"
+        assert error.registered_at == _line_of(
+            type(self).test_transient_factory_returning_none_raises,
+            "add_transient_factory(Db, no_db)",
+        )
+        assert error.hint is not None
+        assert "Db | None" in error.hint
+
+    def test_singleton_factory_returning_none_raises_and_is_retried(
+        self, services: ServiceCollection
+    ) -> None:
+        """A singleton is not cached as None: every resolve raises again."""
+        services.add_singleton_factory(Db, no_db)
+        provider = services.build_service_provider()
+        for _ in range(2):
+            with pytest.raises(RegistrationError, match="returned None"):
+                provider.get_service(Db)
+
+    def test_path_names_the_service_that_needed_it(
+        self, services: ServiceCollection
+    ) -> None:
+        """Resolved as a dependency, the error's path leads to the factory."""
+        services.add_scoped_factory(Db, no_db).add_scoped(Report)
+        with (
+            services.build_service_provider().create_scope() as scope,
+            pytest.raises(RegistrationError) as caught,
+        ):
+            scope.get_service(Report)
+        assert [node.service_type for node in caught.value.path] == [Report, Db]
+
+    async def test_async_factory_returning_none_raises(
+        self, services: ServiceCollection
+    ) -> None:
+        """An async factory's None is refused the same way."""
+
+        async def make() -> Db:
+            return None  # type: ignore[return-value]
+
+        services.add_scoped_factory(Db, make)
+        async with services.build_service_provider().create_scope() as scope:
+            with pytest.raises(RegistrationError, match="factory make of Db"):
+                await scope.get_service_async(Db)
+
+    def test_generator_yielding_none_raises_and_is_finalised(
+        self, services: ServiceCollection
+    ) -> None:
+        """A generator that yields None raises; its cleanup still runs at close."""
+        closed: list[bool] = []
+
+        def make() -> Iterator[Db]:
+            yield None  # type: ignore[misc]
+            closed.append(True)
+
+        services.add_scoped_factory(Db, make)
+        with services.build_service_provider().create_scope() as scope:
+            with pytest.raises(RegistrationError, match="returned None"):
+                scope.get_service(Db)
+            assert closed == []
+        assert closed == [True]
+
+    async def test_async_generator_yielding_none_raises(
+        self, services: ServiceCollection
+    ) -> None:
+        """An async generator factory that yields None raises too."""
+
+        async def make() -> AsyncIterator[Db]:
+            yield None  # type: ignore[misc]
+
+        services.add_scoped_factory(Db, make)
+        async with services.build_service_provider().create_scope() as scope:
+            with pytest.raises(RegistrationError, match="returned None"):
+                await scope.get_service_async(Db)
+
+    def test_decorator_returning_none_names_the_decorate_call(
+        self, services: ServiceCollection
+    ) -> None:
+        """A decorator function returning None is named with its decorate() line."""
+
+        def forget(inner: Db) -> Db:
+            return None  # type: ignore[return-value]
+
+        services.add_singleton(Db).decorate(Db, forget)
+        with pytest.raises(RegistrationError) as caught:
+            services.build_service_provider().get_service(Db)
+        assert caught.value.message == "the decorator forget of Db returned None"
+        assert caught.value.registered_at == _line_of(
+            type(self).test_decorator_returning_none_names_the_decorate_call,
+            "decorate(Db, forget)",
+        )
+
+    @pytest.mark.parametrize(
+        "service_type",
+        [Db | None, Optional[Db], Union[Db, None], Any],
+        ids=["Db | None", "Optional[Db]", "Union[Db, None]", "Any"],
+    )
+    def test_optional_service_type_may_return_none(
+        self, services: ServiceCollection, service_type: Any
+    ) -> None:
+        """For T | None (and Any) a factory's None is the value."""
+        services.add_singleton_factory(service_type, lambda: None)
+        services.add_transient_factory(service_type, lambda: None, component="t")
+        provider = services.build_service_provider()
+        assert provider.get_service(service_type) is None
+        assert provider.get_service(service_type, component="t") is None
