@@ -54,6 +54,13 @@ class SqlRepo(IRepo, BaseRepo):
         return "sql"
 
 
+class UnbuiltRepo(IRepo, BaseRepo):
+    """Never instantiated: Protocol's stub would then cache BaseRepo.__init__."""
+
+    def find(self) -> str:
+        return "unbuilt"
+
+
 class MiddleRepo(BaseRepo):
     pass
 
@@ -131,7 +138,7 @@ class TestConstructorRead:
         self, services: ServiceCollection
     ) -> None:
         """A missing dependency of the base's __init__ fails the build."""
-        services.add_transient(IRepo, SqlRepo)  # type: ignore[type-abstract]
+        services.add_transient(IRepo, UnbuiltRepo)  # type: ignore[type-abstract]
         with pytest.raises(GraphValidationError) as caught:
             services.build_service_provider()
         (error,) = caught.value.errors
