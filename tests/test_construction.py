@@ -313,21 +313,21 @@ class TestUnconstructibleSelfBound:
     ) -> None:
         """add_instance of an Enum member or a Literal value is returned as is."""
         services.add_instance(Color, Color.BLUE)
-        services.add_instance(Literal["eu", "us"], "eu")  # type: ignore[arg-type]
+        services.add_instance(Literal["eu", "us"], "eu")
         provider = services.build_service_provider()
         assert provider.get_service(Color) is Color.BLUE
-        assert provider.get_service(Literal["eu", "us"]) == "eu"  # type: ignore[arg-type]
+        assert provider.get_service(Literal["eu", "us"]) == "eu"
 
     def test_optional_service_type_with_an_instance_or_factory(
         self, services: ServiceCollection
     ) -> None:
         """int | None registered with an instance, or Db | None with a factory."""
-        services.add_instance(int | None, 5)  # type: ignore[arg-type]
-        services.add_scoped_factory(Db | None, lambda: None)  # type: ignore[arg-type]
+        services.add_instance(int | None, 5)
+        services.add_scoped_factory(Db | None, lambda: None)
         provider = services.build_service_provider()
-        assert provider.get_service(int | None) == 5  # type: ignore[arg-type]
+        assert provider.get_service(int | None) == 5
         with provider.create_scope() as scope:
-            assert scope.get_service(Db | None) is None  # type: ignore[arg-type]
+            assert scope.get_service(Db | None) is None
 
 
 class Report:

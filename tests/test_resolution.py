@@ -332,7 +332,7 @@ def test_top_level_list_or_union_points_to_the_right_call() -> None:
         provider.get_service(list[Plugin])
     assert "get_services(Plugin)" in (caught.value.hint or "")
     with pytest.raises(ServiceNotFoundError) as caught:
-        provider.get_service(Plugin | PluginA | None)  # type: ignore[arg-type]
+        provider.get_service(Plugin | PluginA | None)
     assert caught.value.hint == (
         "a union of several types is not one service; ask for one: "
         "get_service(Plugin) or get_service(PluginA)"

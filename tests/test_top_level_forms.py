@@ -154,7 +154,7 @@ class TestOptional:
         self, services: ServiceCollection
     ) -> None:
         """With int | None registered, get_service(int | None) is that registration."""
-        services.add_instance(int, 1).add_instance(int | None, 5)  # type: ignore[arg-type]
+        services.add_instance(int, 1).add_instance(int | None, 5)
         assert services.build_service_provider().get_service(int | None) == 5
 
     def test_the_resolver_itself(self, provider: ServiceProvider) -> None:
