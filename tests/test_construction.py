@@ -6,6 +6,7 @@ import enum
 import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import (
+    Annotated,
     Any,
     Generic,
     Literal,
@@ -20,6 +21,7 @@ from typing import (
 import pytest
 
 from wiredi import (
+    FromComponent,
     GraphValidationError,
     RegistrationError,
     Resolver,
@@ -166,6 +168,13 @@ class TestConstructorRead:
         provider = services.build_service_provider()
         assert provider.get_service(InitWins).db is provider.get_service(Db)
 
+    def test_builtin_subclass_without_a_constructor(
+        self, services: ServiceCollection
+    ) -> None:
+        """float's own __new__ takes nothing wiredi must supply: Celsius() is built."""
+        services.add_transient(Celsius)
+        assert services.build_service_provider().get_service(Celsius) == 0.0
+
     def test_validation_sees_new_dependencies(
         self, services: ServiceCollection
     ) -> None:
@@ -174,6 +183,32 @@ class TestConstructorRead:
         with pytest.raises(GraphValidationError) as caught:
             services.build_service_provider()
         assert caught.value.errors[0].service_type is Db
+
+
+class Tagged(Generic[T]):
+    def __init__(
+        self,
+        maybe: T | None,
+        items: list[T],
+        tagged: Annotated[T, FromComponent("tags")],
+        boxed: Box[T],
+        names: list[str],
+    ) -> None:
+        self.maybe, self.items, self.tagged = maybe, items, tagged
+        self.boxed, self.names = boxed, names
+
+
+class Mixin:
+    def describe(self) -> str:
+        return "mixin"
+
+
+class MixedBox(Mixin, Box[str]):
+    pass
+
+
+class Celsius(float):
+    """A builtin's subclass with no constructor of its own."""
 
 
 class TestParameterisedGenerics:
@@ -201,6 +236,24 @@ class TestParameterisedGenerics:
         services.add_transient(StrIntPair)
         pair = services.build_service_provider().get_service(StrIntPair)
         assert (pair.first, pair.second) == ("a", [1, 2])
+
+    def test_type_variables_inside_optional_list_and_annotated(
+        self, services: ServiceCollection
+    ) -> None:
+        """T | None, list[T], Annotated[T, ...] and Box[T] are filled too."""
+        services.add_instance(int, 1).add_instance(int, 2).add_instance(str, "n")
+        services.component("tags").add_instance(int, 9)
+        services.add_transient(Box)
+        services.add_transient(Tagged[int])
+        tagged = services.build_service_provider().get_service(Tagged[int])
+        assert (tagged.maybe, tagged.items, tagged.tagged) == (2, [1, 2], 9)
+        assert tagged.boxed.item == 2
+        assert tagged.names == ["n"]
+
+    def test_mixin_before_the_generic_base(self, services: ServiceCollection) -> None:
+        """class MixedBox(Mixin, Box[str]): T comes through the second base."""
+        services.add_instance(str, "s").add_transient(MixedBox)
+        assert services.build_service_provider().get_service(MixedBox).item == "s"
 
     def test_same_result_as_the_open_registration(
         self, services: ServiceCollection

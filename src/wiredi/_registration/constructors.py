@@ -77,9 +77,7 @@ def owner_typevars(form: Any, owner: type) -> dict[Any, Any]:
         params = getattr(origin, "__parameters__", ())
         mapping = dict(zip(params, typing.get_args(form), strict=False))
         return _through_bases(origin, mapping, owner) or {}
-    if isinstance(form, type):
-        return _through_bases(form, {}, owner) or {}
-    return {}
+    return _through_bases(form, {}, owner) or {}
 
 
 def _through_bases(
