@@ -624,3 +624,33 @@ class TestSessionPerRequestExample:
             assert example.stored_orders(path) == []
             assert example.handle(provider, "lamp", 1) == "placed"
         assert example.stored_orders(path) == [("lamp", 1)]
+
+
+# ------------------------------------------------------------- repositories
+
+
+@pytest.fixture(name="repositories_run", scope="module")
+def _repositories_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_example("repositories/app.py", cwd=tmp_path_factory.mktemp("repos"))
+
+
+class TestRepositoriesScript:
+    """``examples/repositories/app.py``: a Protocol over a base, generic subclasses."""
+
+    def test_exits_zero(self, repositories_run):
+        """The script exits with status 0 and writes nothing to stderr."""
+        assert (repositories_run.returncode, repositories_run.stderr) == (0, "")
+
+    def test_checkout_wires_both_hierarchies(self, repositories_run):
+        """The invoice is stored through the base's session and clock; T is filled."""
+        assert "invoice: ada 20.00" in repositories_run.stdout
+        assert "users table: users\norders table: orders" in repositories_run.stdout
+        assert "store clock from the base: Clock" in repositories_run.stdout
+
+    def test_optional_top_level_form(self, repositories_run):
+        """get_service(Mailer | None) is None when no Mailer is registered."""
+        assert "optional mailer: None" in repositories_run.stdout
+
+    def test_validation_sees_the_base_class_parameter(self, repositories_run):
+        """Without a Clock the build fails at InvoiceStore -> Clock."""
+        assert "path: InvoiceStore -> Clock" in repositories_run.stdout

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
+from collections.abc import Callable
 from typing import Protocol
-from unittest.mock import Mock
+from unittest.mock import MagicMock, Mock
 
 import pytest
 
@@ -294,3 +296,78 @@ class TestOverrideForms:
             clock = provider.get_service(UsesClockProtocol).clock
         assert isinstance(clock, FrozenClock)
         assert clock.now() == 5.0
+
+
+class _Stamps:
+    def stamp(self) -> FrozenClock:
+        return FrozenClock(7.0)
+
+
+class TestWhatIsAFactory:
+    """SPEC 11: only functions, methods, lambdas, classes and partials are factories."""
+
+    @pytest.mark.parametrize(
+        "fake",
+        [Mock(), MagicMock(), Mock(spec=Clock), Mock(return_value=None)],
+        ids=["Mock", "MagicMock", "Mock(spec=Clock)", "Mock returning None"],
+    )
+    def test_a_mock_for_a_concrete_class_is_the_instance(self, fake: Mock) -> None:
+        """A callable Mock overriding a class is returned as is, never called."""
+        provider = _provider()
+        with provider.override(Clock, fake):
+            assert provider.get_service(Clock) is fake
+            assert provider.get_service(Report).clock is fake
+        fake.assert_not_called()
+
+    def test_a_callable_object_is_the_instance(self) -> None:
+        """An object with __call__ that is not a function is the instance."""
+
+        class CallableClock:
+            def __call__(self) -> Clock:
+                return Clock()
+
+        provider = _provider()
+        fake = CallableClock()
+        with provider.override(Clock, fake):  # type: ignore[arg-type]
+            assert provider.get_service(Clock) is fake
+
+    @pytest.mark.parametrize(
+        "factory",
+        [
+            lambda: FrozenClock(7.0),
+            functools.partial(FrozenClock, 7.0),
+            _Stamps().stamp,
+        ],
+        ids=["lambda", "partial", "bound method"],
+    )
+    def test_functions_methods_and_partials_are_factories(
+        self, factory: Callable[[], Clock]
+    ) -> None:
+        """Each is called on every resolution."""
+        provider = _provider()
+        with provider.override(Clock, factory):
+            first, second = provider.get_service(Clock), provider.get_service(Clock)
+        assert first.now() == second.now() == 7.0
+        assert first is not second
+
+    def test_a_class_is_a_factory_with_its_dependencies_resolved(self) -> None:
+        """A class is constructed, its constructor's parameters resolved."""
+        provider = _provider()
+        with provider.override(Clock, FrozenClock):
+            clock = provider.get_service(Clock)
+        assert isinstance(clock, FrozenClock)
+        assert clock.now() == 0.0
+
+    def test_a_function_for_a_callable_service_is_the_instance(self) -> None:
+        """Overriding a Callable[...] service, a function is the service itself."""
+
+        def real(x: int) -> int:
+            return x
+
+        def fake(x: int) -> int:
+            return -x
+
+        services = ServiceCollection().add_instance(Callable[[int], int], real)
+        provider = services.build_service_provider()
+        with provider.override(Callable[[int], int], fake):
+            assert provider.get_service(Callable[[int], int]) is fake

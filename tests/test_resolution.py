@@ -325,15 +325,18 @@ def test_deep_dependency_chain_resolves(lifetime: str, length: int) -> None:
     assert isinstance(top, classes[0])
 
 
-def test_top_level_list_or_optional_points_to_the_right_call() -> None:
-    """get_service(list[T]) / get_service(T | None) explain what to call instead."""
+def test_top_level_list_or_union_points_to_the_right_call() -> None:
+    """get_service(list[T]) / get_service(A | B) explain what to call instead."""
     provider = ServiceCollection().add_transient(Plugin).build_service_provider()
     with pytest.raises(ServiceNotFoundError) as caught:
         provider.get_service(list[Plugin])
     assert "get_services(Plugin)" in (caught.value.hint or "")
     with pytest.raises(ServiceNotFoundError) as caught:
-        provider.get_service(Plugin | None)  # type: ignore[arg-type]
-    assert "get_service(Plugin)" in (caught.value.hint or "")
+        provider.get_service(Plugin | PluginA | None)
+    assert caught.value.hint == (
+        "a union of several types is not one service; ask for one: "
+        "get_service(Plugin) or get_service(PluginA)"
+    )
 
 
 def _ring(length: int) -> list[type]:

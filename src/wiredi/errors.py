@@ -169,7 +169,9 @@ class RegistrationError(DIError, TypeError):
 
     Raised at once by ``add*``, ``decorate`` and ``add_alias`` (and collected
     into :class:`GraphValidationError` for problems only visible at build,
-    such as a parameter without a type hint).
+    such as a parameter without a type hint). At run time, for a factory
+    that returned ``None`` for a service type that is not ``T | None``, and
+    for a resolve call given something that is not a type.
 
     Example:
         ```python

@@ -25,7 +25,14 @@ from wiredi.errors import (
     DependencyNode,
 )
 
-__all__ = ["EMPTY", "SCOPE_LOCK_KEY", "CompilerState", "OverrideKey", "Slot"]
+__all__ = [
+    "EMPTY",
+    "SCOPE_LOCK_KEY",
+    "Attempt",
+    "CompilerState",
+    "OverrideKey",
+    "Slot",
+]
 
 EMPTY: Any = type("_Empty", (), {"__repr__": lambda _: "<empty>"})()
 # where a scope keeps its creation lock: in its own cache, set with the atomic
@@ -36,15 +43,29 @@ Chain = tuple[DependencyNode, ...]
 _log = logging.getLogger("wiredi")
 
 
-class Slot:
-    """A singleton's instance, created once under ``lock``."""
+class Attempt:
+    """One thread's attempt at a singleton: how it failed, for those waiting."""
 
-    __slots__ = ("lock", "pending", "value")
+    __slots__ = ("error",)
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+
+
+class Slot:
+    """A singleton's instance, created once under ``lock``.
+
+    ``pending`` is the future async waiters wait on; ``attempt`` the sync
+    creation under way.
+    """
+
+    __slots__ = ("attempt", "lock", "pending", "value")
 
     def __init__(self) -> None:
         self.value: Any = EMPTY
         self.lock = threading.RLock()
         self.pending: concurrent.futures.Future[None] | None = None
+        self.attempt: Attempt | None = None
 
 
 class OverrideKey:

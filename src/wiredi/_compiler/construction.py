@@ -28,6 +28,8 @@ from wiredi._compiler.finalizers import (
 from wiredi._compiler.lazy import lazy_maker
 from wiredi._compiler.raising import (
     missing_raiser,
+    none_allowed,
+    none_result_raiser,
     unresolvable_raiser,
 )
 from wiredi._graph.edges import Call, Edge, EdgeKind, calls_of
@@ -228,6 +230,7 @@ class ConstructionCode(CompilerState):
             else:
                 expr = self._call_expr(call, state, (node,))
             body += _call_body(call, expr)
+            body += _none_check(reg, call, namespace)
         if any(edge.kind in _OPAQUE for call in calls for edge in call.edges):
             # it may resolve anything while being built: a cycle it closes then
             # is found at run time (see opaque_builds)
@@ -293,3 +296,18 @@ def _call_body(call: Call, expr: str) -> list[str]:
     else:
         lines.append("if D(o): r._disposables.append(o)")
     return lines
+
+
+def _none_check(reg: Registration, call: Call, namespace: dict[str, Any]) -> list[str]:
+    """The line refusing ``None`` from a factory or decorator (not from a class)."""
+    if isinstance(call.function, type) or none_allowed(reg.service_type):
+        return []
+    name = f"n{len(namespace)}"
+    decoration = call.decoration
+    namespace[name] = none_result_raiser(
+        reg.service_type,
+        call.function,
+        reg.registered_at if decoration is None else decoration.registered_at,
+        decorator=decoration is not None,
+    )
+    return [f"if o is None: {name}()"]

@@ -10,6 +10,7 @@ from typing import Any
 from wiredi._compiler.compiler import Compiler
 from wiredi._compiler.context import CurrentGraph, DependencyContext
 from wiredi._compiler.raising import missing_raiser
+from wiredi._compiler.top_level_forms import hashable, not_a_type, top_level_form
 from wiredi._graph.edges import Edge, edge_for
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import DepKind, read_callable, special_kind
@@ -48,15 +49,41 @@ class EntryTables:
     # ------------------------------------------------------------- single
 
     def sync_fn(self, service_type: Any, component: str) -> Fn:
-        """The resolver of ``service_type`` for ``get_service``."""
+        """The resolver of ``service_type`` for ``get_service``.
+
+        Also for the forms of ``top_level_forms``; an unhashable form is
+        resolved again on every call (it cannot key the table).
+        """
         with self.compiler.lock:
-            reg = self.registry.resolve_one(service_type, component)
-            fn = self._single(reg, service_type, component, is_async=False)
-            table = self.sync.setdefault(component, {})
-            if self._is_shared(reg):
-                fn = self._publishing(service_type, fn, table)
-            table[service_type] = fn
+            reg, target, comp, optional = self._target(service_type, component)
+            fn = self._single(reg, target, comp, is_async=False, optional=optional)
+            if hashable(service_type):
+                table = self.sync.setdefault(component, {})
+                if self._is_shared(reg):
+                    fn = self._publishing(service_type, fn, table)
+                table[service_type] = fn
             return fn
+
+    def _target(
+        self, service_type: Any, component: str
+    ) -> tuple[Registration | None, Any, str, bool]:
+        """``(registration, type, component, optional)`` a top-level call resolves.
+
+        The registration of ``service_type`` itself; failing that, what its
+        top-level form asks for (``Annotated[T, FromComponent(c)]``,
+        ``T | None``).
+        """
+        is_key = hashable(service_type)
+        reg = self.registry.resolve_one(service_type, component) if is_key else None
+        if reg is None:
+            form = top_level_form(service_type, component)
+            if form is not None and hashable(form.service_type):
+                target, comp = form.service_type, form.component
+                found = self.registry.resolve_one(target, comp)
+                return found, target, comp, form.optional
+            if not is_key:
+                raise not_a_type(service_type) from None
+        return reg, service_type, component, False
 
     def _is_shared(self, reg: Registration | None) -> bool:
         """Whether ``reg`` gives one object for the provider (and no await)."""
@@ -84,11 +111,12 @@ class EntryTables:
     def async_entry(self, service_type: Any, component: str) -> AsyncEntry:
         """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
         with self.compiler.lock:
-            reg = self.registry.resolve_one(service_type, component)
+            reg, target, comp, optional = self._target(service_type, component)
             awaits = reg is not None and self.compiler.flags.is_async(reg)
-            fn = self._single(reg, service_type, component, is_async=awaits)
+            fn = self._single(reg, target, comp, is_async=awaits, optional=optional)
             entry = (fn, awaits)
-            self.async_.setdefault(component, {})[service_type] = entry
+            if hashable(service_type):
+                self.async_.setdefault(component, {})[service_type] = entry
             return entry
 
     def _single(
@@ -98,6 +126,7 @@ class EntryTables:
         component: str,
         *,
         is_async: bool,
+        optional: bool = False,
     ) -> Fn:
         if reg is not None:
             return self.compiler.fn(reg, is_async=is_async, ctx=False)
@@ -105,6 +134,8 @@ class EntryTables:
             return _self
         if service_type in (DependencyContext, CurrentGraph):
             return _context_outside_graph(service_type)
+        if optional:
+            return _none
         return missing_raiser(self.registry, service_type, component, parameter=False)
 
     # ---------------------------------------------------------------- all
@@ -112,19 +143,36 @@ class EntryTables:
     def all_sync_fn(self, service_type: Any, component: str) -> Fn:
         """The resolver of ``get_services(service_type)``."""
         with self.compiler.lock:
-            regs = self.registry.lookup(service_type, component)
+            regs = self._all(service_type, component)
             fns = tuple(self.compiler.sync_fn(reg) for reg in regs)
 
             def resolve_all(r: Any) -> list[Any]:
                 return [fn(r) for fn in fns]
 
-            self.all_sync.setdefault(component, {})[service_type] = resolve_all
+            if hashable(service_type):
+                self.all_sync.setdefault(component, {})[service_type] = resolve_all
             return resolve_all
+
+    def _all(self, service_type: Any, component: str) -> list[Registration]:
+        """The registrations ``get_services(service_type)`` resolves.
+
+        Those of ``service_type`` itself; failing that, those of what its
+        top-level form asks for (``T`` for ``T | None``: ``[]`` when none).
+        """
+        is_key = hashable(service_type)
+        regs = self.registry.lookup(service_type, component) if is_key else []
+        if not regs:
+            form = top_level_form(service_type, component)
+            if form is not None and hashable(form.service_type):
+                return self.registry.lookup(form.service_type, form.component)
+            if not is_key:
+                raise not_a_type(service_type) from None
+        return regs
 
     def all_async_entry(self, service_type: Any, component: str) -> AsyncEntry:
         """``(resolver, awaits)`` of ``get_services_async(service_type)``."""
         with self.compiler.lock:
-            regs = self.registry.lookup(service_type, component)
+            regs = self._all(service_type, component)
             flags = tuple(self.compiler.flags.is_async(reg) for reg in regs)
             if not any(flags):
                 entry: AsyncEntry = (self.all_sync_fn(service_type, component), False)
@@ -139,7 +187,8 @@ class EntryTables:
                     return [await fn(r) if flag else fn(r) for fn, flag in pairs]
 
                 entry = (resolve_all_async, True)
-            self.all_async.setdefault(component, {})[service_type] = entry
+            if hashable(service_type):
+                self.all_async.setdefault(component, {})[service_type] = entry
             return entry
 
     # ------------------------------------------------------------- invoke
@@ -164,6 +213,10 @@ class EntryTables:
 
 def _self(r: Any) -> Any:
     return r
+
+
+def _none(_: Any) -> None:
+    """``get_service(T | None)`` when ``T`` has no registration."""
 
 
 def _constant(value: Any) -> Fn:

@@ -90,7 +90,8 @@ def finish_error(exc: BaseException) -> None:
     else:
         _set_note(exc, _NOTE_PREFIX + render_path(path))
     if not _inside_resolution(sys._getframe(2)):
-        del exc.__dict__[_TRAIL]
+        # pop: threads that shared one failed singleton attempt may finish at once
+        exc.__dict__.pop(_TRAIL, None)
         exc.__dict__.pop(_PATH_FROM_TRAIL, None)
 
 

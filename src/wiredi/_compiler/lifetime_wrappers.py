@@ -20,11 +20,13 @@ from wiredi._compiler.codegen import make_function
 from wiredi._compiler.compiler_state import (
     EMPTY,
     SCOPE_LOCK_KEY,
+    Attempt,
     CompilerState,
     OverrideKey,
     Slot,
 )
 from wiredi._compiler.failure_notes import (
+    add_trail,
     context_not_given,
     no_active_scope,
     raiser,
@@ -55,9 +57,23 @@ class LifetimeWrappers(CompilerState):
     async def _wait_pending(
         self, pending: concurrent.futures.Future[None], reg: Registration
     ) -> None:
-        """Wait for another task's creation of ``reg``, unless that is a cycle."""
+        """Wait for another task's creation of ``reg``, unless that is a cycle.
+
+        A failed creation raises its exception here too: every task that
+        waited for that attempt shares its outcome.
+        """
         self.opaque.refuse_self_wait(reg)
-        await asyncio.shield(asyncio.wrap_future(pending))
+        try:
+            await asyncio.shield(asyncio.wrap_future(pending))
+        except Exception as exc:
+            if pending.done() and pending.exception() is exc:
+                add_trail(exc, self.registry.node(reg))  # where the waiter met it
+            raise
+
+    def _raise_shared(self, error: Exception, reg: Registration) -> None:
+        """Raise, in a thread that waited, the exception another's attempt raised."""
+        add_trail(error, self.registry.node(reg))
+        raise error
 
     async def _wait_for_builder(
         self, pending: concurrent.futures.Future[None], reg: Registration, key: Any
@@ -94,9 +110,12 @@ class LifetimeWrappers(CompilerState):
             "NEW_FUTURE": concurrent.futures.Future,
             "WAIT": self._wait_pending,
             "RELEASE": _release,
+            "FAIL": _fail,
         }
         if lifetime == Lifetime.SINGLETON:
             namespace["slot"] = self.slot(reg)
+            namespace["ATTEMPT"] = Attempt
+            namespace["SHARED"] = self._raise_shared
             namespace["WAITS"] = self.waits
             namespace["THREAD"] = threading.get_ident
             namespace["OWNER"] = current_owner
@@ -209,4 +228,18 @@ class LifetimeWrappers(CompilerState):
 
 def _release(pending: concurrent.futures.Future[None]) -> None:
     if not pending.done():
+        pending.set_result(None)
+
+
+def _fail(pending: concurrent.futures.Future[None], error: BaseException) -> None:
+    """End an attempt that raised: its waiters get ``error``.
+
+    A cancellation (or another ``BaseException``) belongs to the task that
+    was building, not to those waiting: they are released to try again.
+    """
+    if pending.done():
+        return
+    if isinstance(error, Exception):
+        pending.set_exception(error)
+    else:
         pending.set_result(None)

@@ -6,6 +6,8 @@ the dependency path every time it is called. Nothing is created first.
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,6 +29,8 @@ __all__ = [
     "async_raiser",
     "cycle_raiser",
     "missing_raiser",
+    "none_allowed",
+    "none_result_raiser",
     "registered_after_build",
     "unresolvable_raiser",
 ]
@@ -43,6 +47,46 @@ def cycle_raiser(registry: Registry, cycle: Sequence[Registration]) -> Fn:
         raise cycle_error(reg, nodes)
 
     return raise_cycle
+
+
+def none_allowed(service_type: Any) -> bool:
+    """Whether ``None`` is a value of ``service_type`` (``T | None``, ``Any``)."""
+    if service_type is typing.Any or service_type is object:
+        return True
+    origin = typing.get_origin(service_type)
+    if origin is typing.Annotated:
+        return none_allowed(typing.get_args(service_type)[0])
+    return (origin is typing.Union or origin is types.UnionType) and type(
+        None
+    ) in typing.get_args(service_type)
+
+
+def none_result_raiser(
+    service_type: Any, function: Any, registered_at: str | None, *, decorator: bool
+) -> Fn:
+    """What a factory (or decorator) call runs when it returned ``None``.
+
+    Called by generated code only after its cheap ``is None`` test.
+    """
+    name = type_name(service_type)
+    what = "decorator" if decorator else "factory"
+    fix = (
+        f"return the wrapped {name} (or what replaces it) from {type_name(function)}"
+        if decorator
+        else f"return a {name} from {type_name(function)}, or, when None is a "
+        f"valid value, register the service type as {name} | None and ask for "
+        f"{name} | None"
+    )
+
+    def raise_none(*_: Any) -> Any:
+        raise RegistrationError(
+            f"the {what} {type_name(function)} of {name} returned None",
+            service_type=service_type,
+            registered_at=registered_at,
+            hint=fix,
+        )
+
+    return raise_none
 
 
 def async_needed(

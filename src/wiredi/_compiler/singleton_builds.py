@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from wiredi._compiler.failure_notes import add_trails, register_build_code
 from wiredi._compiler.finalizers import is_disposable_type
+from wiredi._compiler.raising import none_allowed, none_result_raiser
 from wiredi._graph.edges import Call, Edge, EdgeKind
 from wiredi._registration.hints import FactoryKind
 
@@ -52,15 +53,22 @@ def once_build(
             positional.append(fn)
     function = call.function
     owns: Callable[[object], bool] = is_disposable
+    refuse_none: Callable[..., Any] | None = None
     if isinstance(function, type):  # decided now, as generated code does
         owned = is_disposable_type(function)
         owns = lambda _: owned  # noqa: E731
+    elif not none_allowed(node.service_type):
+        refuse_none = none_result_raiser(
+            node.service_type, function, node.registered_at, decorator=False
+        )
 
     def build(r: Any) -> Any:
         try:
             value = function(
                 *[fn(r) for fn in positional], **{name: fn(r) for name, fn in keywords}
             )
+            if value is None and refuse_none is not None:
+                refuse_none()
         except BaseException as exc:
             add_trails(exc, _NO_LINES, node)
             raise

@@ -13,20 +13,34 @@ __all__ = ["TEMPLATES", "fill"]
 
 # Sync: create under the lock, double-checked; reads take no lock. Locks are
 # taken with acquire()/release(): on CPython 3.11 that is about three times
-# cheaper than a ``with`` block.
+# cheaper than a ``with`` block. A thread that waited for another's attempt
+# shares its outcome: the object, or the exception it failed with (then the
+# next call attempts again).
 _SINGLETON_SYNC = """
 def wrapper({args}):
     v = slot.value
     if v is not EMPTY:
         {record_v}
         return v
-    if not slot.lock.acquire(False):
+    if slot.lock.acquire(False):
+        attempt = None
+    else:
+        attempt = slot.attempt  # the attempt under way, if it has started
         WAITS.acquire(slot, R)  # another thread builds it: wait, unless a cycle
     mine = WAITS.started(slot, R, THREAD())
     try:
         v = slot.value
         if v is EMPTY:
-            v = build({root_args})
+            if attempt is not None and attempt.error is not None:
+                SHARED(attempt.error, R)
+            slot.attempt = attempt = ATTEMPT()
+            try:
+                v = build({root_args})
+            except Exception as e:
+                attempt.error = e
+                raise
+            finally:
+                slot.attempt = attempt = None
             slot.value = v
         else:
             {record_v}
@@ -38,7 +52,9 @@ def wrapper({args}):
 """
 
 # Async: never hold a thread lock across an await; one task creates, the
-# others wait on a future (thread-safe, loop-agnostic) and then re-check.
+# others wait on a future (thread-safe, loop-agnostic) and then re-check. If
+# the creation fails, the waiters get its exception (FAIL) instead of each
+# attempting again in turn; a cancelled creation lets them attempt again.
 _SINGLETON_ASYNC = """
 async def wrapper({args}):
     while True:
@@ -60,14 +76,14 @@ async def wrapper({args}):
         await WAIT_BUILDER(pending, R, slot)
     try:
         v = await build({root_args})
-    except BaseException:
+    except BaseException as e:
         slot.lock.acquire()
         try:
             slot.pending = None
         finally:
             slot.lock.release()
         WAITS.finished(slot)
-        RELEASE(pending)
+        FAIL(pending, e)
         raise
     slot.lock.acquire()
     try:
@@ -133,14 +149,14 @@ async def wrapper({args}):
         await WAIT_BUILDER(pending, R, (r, K))
     try:
         v = await build({args})
-    except BaseException:
+    except BaseException as e:
         lock.acquire()
         try:
             pendings.pop(K, None)
         finally:
             lock.release()
         WAITS.finished((r, K))
-        RELEASE(pending)
+        FAIL(pending, e)
         raise
     lock.acquire()
     try:
@@ -198,14 +214,14 @@ async def wrapper({args}):
         await WAIT(pending, R)
     try:
         v = await build({owner_args})
-    except BaseException:
+    except BaseException as e:
         lock = LOCKS[(id(storage) >> 4) & 15]
         lock.acquire()
         try:
             pendings.pop(id(storage), None)
         finally:
             lock.release()
-        RELEASE(pending)
+        FAIL(pending, e)
         raise
     lock = LOCKS[(id(storage) >> 4) & 15]
     lock.acquire()

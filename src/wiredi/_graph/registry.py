@@ -340,7 +340,7 @@ def _implementation_typevars(
 
 
 def _top_level_fix(service_type: Any, in_component: str) -> str | None:
-    """For ``get_service(list[T])`` or ``get_service(T | None)``: the call to make."""
+    """For ``get_service(list[T])`` or ``get_service(A | B)``: the call to make."""
     origin = typing.get_origin(service_type)
     args = typing.get_args(service_type)
     if origin in (list, collections.abc.Sequence, collections.abc.Iterable) and args:
@@ -348,13 +348,13 @@ def _top_level_fix(service_type: Any, in_component: str) -> str | None:
             f"the list[...] / Sequence[...] forms work for parameters; at the top "
             f"level call get_services({type_name(args[0])}{in_component})"
         )
-    if origin in (typing.Union, types.UnionType) and type(None) in args:
-        inner = next(arg for arg in args if arg is not type(None))
-        return (
-            f"Optional forms work for parameters; at the top level call "
-            f"get_service({type_name(inner)}{in_component}) and catch "
-            "ServiceNotFoundError"
+    if origin in (typing.Union, types.UnionType):
+        calls = " or ".join(
+            f"get_service({type_name(arg)}{in_component})"
+            for arg in args
+            if arg is not type(None)
         )
+        return f"a union of several types is not one service; ask for one: {calls}"
     return None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import inspect
+import types
 import typing
 from typing import Any
 
@@ -12,6 +14,7 @@ from wiredi.errors import RegistrationError
 
 __all__ = [
     "CallText",
+    "check_constructible",
     "check_factory",
     "check_health_check",
     "check_implementation",
@@ -52,7 +55,7 @@ def origin_class(service_type: Any) -> type | None:
     if isinstance(service_type, type):
         return service_type
     origin = typing.get_origin(service_type)
-    if isinstance(origin, type):
+    if isinstance(origin, type) and origin is not types.UnionType:
         return origin
     supertype = getattr(service_type, "__supertype__", None)
     if supertype is not None:
@@ -78,11 +81,77 @@ def check_service_type(service_type: Any, call: Call, where: str) -> None:
         or isinstance(service_type, typing.NewType)
         or (_TYPE_ALIAS is not None and isinstance(service_type, _TYPE_ALIAS))
     )
+    if isinstance(service_type, typing.TypeVar):
+        raise RegistrationError(
+            f"{call}: {service_type!r} is a TypeVar, not a type",
+            service_type=service_type,
+            hint="a type variable stands for a type only inside a generic class: "
+            "register the generic class (add_scoped(IRepo, SqlRepo)) or a "
+            "parameterised form (add_scoped(IRepo[User], UserRepo))",
+            registered_at=where,
+        )
     if not is_type_form:
         raise RegistrationError(
             f"{call}: {value_repr(service_type)} is not a type",
             service_type=service_type,
             hint="the first argument is the service type, e.g. a class or Protocol",
+            registered_at=where,
+        )
+
+
+def _not_constructible(form: Any) -> tuple[str, str] | None:
+    """``(what form is, how to register it)`` when calling ``form`` cannot build it."""
+    name = type_name(form)
+    origin = typing.get_origin(form)
+    by_factory = (
+        f"give a factory or an instance: add_singleton_factory({name}, make) or "
+        f"add_instance({name}, value)"
+    )
+    if origin is typing.Union or origin is types.UnionType:
+        members = [arg for arg in typing.get_args(form) if arg is not type(None)]
+        if len(members) == 1:
+            member = type_name(members[0])
+            return "an optional type", (
+                f"register {member} itself (add_singleton({member})): a parameter "
+                f"or get_service() asking for {name} gets it, or None when it is "
+                f"not registered; or {by_factory}"
+            )
+        return "a union", f"register each member type on its own, or {by_factory}"
+    if origin is typing.Literal:
+        return "a Literal (values, not a class)", by_factory
+    if isinstance(form, typing.NewType):
+        return f"a NewType of {type_name(form.__supertype__)}", (
+            f"{by_factory}, e.g. add_instance({name}, {name}(...))"
+        )
+    if form is typing.Any:
+        return "typing.Any", "register a concrete class, or " + by_factory
+    if form is type or origin is type:
+        return "a type of classes", (
+            f"register the class itself, or the class as an instance: "
+            f"add_instance({name}, TheClass)"
+        )
+    if isinstance(form, type) and issubclass(form, enum.Enum):
+        first = next(iter(form.__members__), "MEMBER")
+        return "an Enum (its members are its only instances)", (
+            f"register a member: add_instance({name}, {name}.{first}), or a factory"
+        )
+    return None
+
+
+def check_constructible(implementation: Any, call: Call, where: str) -> None:
+    """Reject a class-like implementation that calling it cannot construct.
+
+    ``add_singleton(int | None)``, a ``Literal``, a ``NewType``, an ``Enum``,
+    ``type`` or ``Any``: each is valid with a factory or an instance, never
+    as a class to build.
+    """
+    problem = _not_constructible(implementation)
+    if problem is not None:
+        what, fix = problem
+        raise RegistrationError(
+            f"{call}: {type_name(implementation)} is {what} and cannot be constructed",
+            service_type=implementation,
+            hint=fix,
             registered_at=where,
         )
 

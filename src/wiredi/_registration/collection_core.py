@@ -8,6 +8,7 @@ from typing import Any, Self, TypeVar
 from wiredi._registration.checks import (
     Call,
     CallText,
+    check_constructible,
     check_factory,
     check_health_check,
     check_implementation,
@@ -126,6 +127,7 @@ class CollectionCore:
         if kind is None:
             if implementation is None:
                 implementation = service_type
+            check_constructible(implementation, call, where)
             check_implementation(service_type, implementation, call, where)
             is_class = isinstance(implementation, type) or hasattr(
                 implementation, "__origin__"

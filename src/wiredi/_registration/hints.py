@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from wiredi._registration.components import FromComponent
+from wiredi._registration.constructors import (
+    constructor,
+    hint_source,
+    owner_typevars,
+    substitute,
+)
 from wiredi._registration.resolver import Resolver
 
 __all__ = [
@@ -26,6 +32,10 @@ __all__ = [
 ]
 
 _EMPTY = inspect.Parameter.empty
+_POSITIONAL = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+)
 _SEQUENCE_ORIGINS = frozenset(
     {
         list,
@@ -136,9 +146,11 @@ def _factory_kind(func: Any) -> FactoryKind:
 
 
 def _hint_target(func: Any) -> Any:
-    """Return the object whose annotations describe ``func``'s parameters."""
-    if isinstance(func, type):
-        return func.__init__  # type: ignore[misc]
+    """Return the object whose annotations describe ``func``'s parameters.
+
+    ``func`` is never a class here: :func:`read_callable` passes a class's
+    constructor (see ``constructors.constructor``).
+    """
     while isinstance(func, functools.partial):
         func = func.func
     if inspect.isfunction(func) or inspect.ismethod(func):
@@ -187,22 +199,20 @@ def _is_plain_function(func: Any) -> bool:
     )
 
 
-def _parameters(func: Any) -> list[_Param]:
-    """The parameters of ``func`` (``__init__`` for a class), minus ``*a``/``**kw``."""
-    skip = 0
-    if isinstance(func, type):
-        if func.__init__ is object.__init__:  # type: ignore[misc]
-            return []
-        func, skip = func.__init__, 1  # type: ignore[misc]
+def _parameters(func: Any, *, skip: int = 0) -> list[_Param]:
+    """The parameters of ``func`` minus ``*a``/``**kw`` (and ``skip`` leading ones)."""
     if _is_plain_function(func):
         return _plain_function_params(func, skip=skip)
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
         return []
+    params = list(signature.parameters.values())
+    if skip and params and params[0].kind in _POSITIONAL:
+        params = params[skip:]  # self or cls (absent from some builtins' signatures)
     return [
         _Param(p.name, keyword_only=p.kind is p.KEYWORD_ONLY, default=p.default)
-        for p in list(signature.parameters.values())[skip:]
+        for p in params
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     ]
 
@@ -241,11 +251,23 @@ def read_callable(
     the type variables of an open generic.
     """
     factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
+    form = func
     origin = typing.get_origin(func)
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
-    params = _parameters(func)
-    target = _hint_target(func)
+    if isinstance(func, type):
+        found = constructor(func)
+        if found is None:  # object's: no parameters
+            return CallableSpec((), factory_kind)
+        owner, func = found
+        params = _parameters(func, skip=1)  # self, or cls for a __new__
+        target = hint_source(owner, func)
+        own = owner_typevars(form, owner)
+        if own:
+            typevars = {**(typevars or {}), **own}
+    else:
+        params = _parameters(func)
+        target = _hint_target(func)
     try:
         hints = _type_hints(target)
     except RecursionError:
@@ -266,7 +288,8 @@ def read_callable(
         and params[0].default is _EMPTY
     ):
         kind = DepKind.WRAPPED if is_decorator else DepKind.RESOLVER
-        return CallableSpec((Dependency(params[0].name, kind),), factory_kind)
+        only = Dependency(params[0].name, kind, keyword_only=params[0].keyword_only)
+        return CallableSpec((only,), factory_kind)
     read = []
     for param in params:
         hint = hints.get(param.name, _EMPTY)
@@ -368,23 +391,3 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
         sequence_of=sequence_of,
         **common,
     )
-
-
-def substitute(hint: Any, typevars: dict[Any, Any]) -> Any:
-    """Replace type variables in ``hint`` by their values in ``typevars``."""
-    if isinstance(hint, typing.TypeVar):
-        return typevars.get(hint, hint)
-    args = typing.get_args(hint)
-    if not args:
-        return hint
-    origin = typing.get_origin(hint)
-    new_args = tuple(substitute(arg, typevars) for arg in args)
-    if new_args == args:
-        return hint
-    if origin is typing.Annotated:
-        return typing.Annotated[new_args[0], *new_args[1:]]
-    if origin is typing.Union or origin is types.UnionType:
-        return typing.Union[new_args]  # noqa: UP007
-    if isinstance(hint, types.GenericAlias):
-        return types.GenericAlias(origin, new_args)
-    return hint.copy_with(new_args)

@@ -62,24 +62,15 @@ def override_registration(
 ) -> Registration:
     """The registration an ``override(service_type, replacement)`` puts in front.
 
-    An instance of ``service_type`` (or anything not callable) is an instance
-    registration; another callable is a transient factory. When
-    ``isinstance`` cannot tell (a ``Protocol``), functions, methods, classes
-    and ``functools.partial`` objects are factories and any other object
-    (a ``Mock``, say) is the instance.
+    Only a function, a method, a lambda, a class or a ``functools.partial``
+    is a factory (transient); any other object, a ``unittest.mock.Mock``
+    included, callable or not, is the instance (SPEC 11). A function that
+    is itself an instance of the service type (the service is a
+    ``Callable[...]``) is the instance too.
     """
     where = caller_location()
     check_service_type(service_type, "override(...)", where)
-    service_class = origin_class(service_type)
-    if service_class is not None and not getattr(service_class, "_is_protocol", False):
-        is_instance = isinstance(replacement, service_class) or not callable(
-            replacement
-        )
-    else:
-        is_instance = not (
-            inspect.isroutine(replacement)
-            or isinstance(replacement, (type, functools.partial))
-        )
+    is_instance = not _is_factory(service_type, replacement)
     return Registration(
         service_type=service_type,
         kind=Kind.INSTANCE if is_instance else Kind.FACTORY,
@@ -88,3 +79,15 @@ def override_registration(
         component=component,
         registered_at=where,
     )
+
+
+def _is_factory(service_type: Any, replacement: Any) -> bool:
+    if not (
+        inspect.isroutine(replacement)
+        or isinstance(replacement, (type, functools.partial))
+    ):
+        return False
+    service_class = origin_class(service_type)
+    if service_class is None or getattr(service_class, "_is_protocol", False):
+        return True  # isinstance cannot tell
+    return not isinstance(replacement, service_class)

@@ -129,13 +129,13 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
     ) -> Iterator[None]:
         """Make every resolution of ``service_type`` give the override in the block.
 
-        ``instance_or_factory`` is an instance (returned as is, never
-        disposed) or, when it is callable and not an instance of
-        ``service_type``, a factory called on every resolution (its
-        parameters resolved like a factory's). For a ``Protocol``, which
-        ``isinstance`` cannot check, functions, methods, classes and
-        ``functools.partial`` objects are factories and any other object (a
-        ``unittest.mock.Mock``, say) is the instance. Direct
+        ``instance_or_factory`` is a factory only when it is a function, a
+        method, a lambda, a class or a ``functools.partial``: it is called
+        on every resolution (its parameters resolved like a factory's). Any
+        other object, a ``unittest.mock.Mock`` included (callable or not),
+        is the instance, returned as is and never disposed. (A function
+        that is an instance of ``service_type``, for a ``Callable[...]``
+        service, is the instance.) Direct
         resolutions, dependencies, already-compiled paths and already-open
         scopes all see it; on exit the original comes back. On a provider the
         override is seen by every scope; on a scope, only by that scope.

@@ -46,7 +46,7 @@ class ResolutionMethods(ProviderState):
             return self._get_service_slow(service_type, component)  # type: ignore[no-any-return]
         try:
             fn = self._core.table[service_type]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: unhashable, see sync_fn
             fn = self._core.entries.sync_fn(service_type, "")
         try:
             return fn(self)  # type: ignore[no-any-return]
@@ -57,7 +57,10 @@ class ResolutionMethods(ProviderState):
     def _get_service_slow(self, service_type: Any, component: str) -> Any:
         self._check_open()
         entries = self._core.entries
-        fn = entries.sync.get(component, {}).get(service_type)
+        try:
+            fn = entries.sync.get(component, {}).get(service_type)
+        except TypeError:  # unhashable: sync_fn reads the form or says why
+            fn = None
         if fn is None:
             fn = entries.sync_fn(service_type, component)
         try:
@@ -104,7 +107,10 @@ class ResolutionMethods(ProviderState):
         """
         self._check_open()
         entries = self._core.entries
-        fn = entries.all_sync.get(component, {}).get(service_type)
+        try:
+            fn = entries.all_sync.get(component, {}).get(service_type)
+        except TypeError:  # unhashable: all_sync_fn reads the form or says why
+            fn = None
         if fn is None:
             fn = entries.all_sync_fn(service_type, component)
         try:
@@ -136,10 +142,13 @@ class ResolutionMethods(ProviderState):
         if self._closed or self._root._closed:
             self._check_open()
         core = self._core
-        if component:
-            entry = core.entries.async_.get(component, {}).get(service_type)
-        else:
-            entry = core.async_table.get(service_type)
+        try:
+            if component:
+                entry = core.entries.async_.get(component, {}).get(service_type)
+            else:
+                entry = core.async_table.get(service_type)
+        except TypeError:  # unhashable: async_entry reads the form or says why
+            entry = None
         if entry is None:
             entry = core.entries.async_entry(service_type, component)
         fn, awaits = entry
@@ -170,7 +179,10 @@ class ResolutionMethods(ProviderState):
         """
         self._check_open()
         entries = self._core.entries
-        entry = entries.all_async.get(component, {}).get(service_type)
+        try:
+            entry = entries.all_async.get(component, {}).get(service_type)
+        except TypeError:  # unhashable: all_async_entry reads the form or says why
+            entry = None
         if entry is None:
             entry = entries.all_async_entry(service_type, component)
         fn, awaits = entry

@@ -13,7 +13,10 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any, Final, Protocol, runtime_checkable
 
+from wiredi.errors import ConfigurationError
+
 __all__ = [
+    "MAX_DEPTH",
     "SEPARATOR",
     "Configuration",
     "IConfiguration",
@@ -28,6 +31,14 @@ __all__ = [
 
 SEPARATOR: Final = ":"
 """Separates the segments of a configuration key path."""
+
+MAX_DEPTH: Final = 100
+"""The deepest nesting of sections and lists a configuration may have.
+
+Reading, merging, copying and binding a tree are recursive; a tree within
+this depth never exhausts Python's stack (``json.loads`` accepts about 990
+levels), and deeper ones are refused with a ``ConfigurationError``.
+"""
 
 _SECRET_WORDS: Final = ("password", "secret", "token", "key", "credential")
 _REDACTED: Final = "***"
@@ -218,7 +229,49 @@ def normalise_tree(data: Mapping[Any, Any]) -> dict[str, Any]:
     """Copy ``data`` into plain dicts with ``str`` keys, splitting ``"a:b"`` keys.
 
     Keys that differ only in case are merged, the later one winning.
+
+    Raises:
+        ConfigurationError: ``data`` is nested deeper than ``MAX_DEPTH``.
     """
+    _check_depth(data)
+    return _normalise_tree(data)
+
+
+def _check_depth(data: Mapping[Any, Any]) -> None:
+    """Refuse a tree deeper than ``MAX_DEPTH``, found without recursion.
+
+    A ``"a:b"`` key counts as two levels. Only the first few keys of a path
+    are kept, for the message.
+    """
+    pending: list[tuple[Any, int, tuple[str, ...]]] = [(data, 0, ())]
+    while pending:
+        node, depth, path = pending.pop()
+        if isinstance(node, Mapping):
+            items: Iterator[tuple[Any, Any]] = iter(node.items())
+        elif isinstance(node, list | tuple):
+            items = iter(enumerate(node))
+        else:
+            continue
+        for key, value in items:
+            text = str(key)
+            level = depth + 1 + text.count(SEPARATOR)
+            where = (*path, text) if len(path) < 3 else path
+            if level > MAX_DEPTH:
+                raise _too_deep(where)
+            pending.append((value, level, where))
+
+
+def _too_deep(path: tuple[str, ...]) -> ConfigurationError:
+    shown = SEPARATOR.join(path)
+    return ConfigurationError(
+        f"the configuration is nested more than {MAX_DEPTH} levels deep "
+        f"(under {shown!r}...)",
+        hint=f"flatten it: sections and lists may nest at most {MAX_DEPTH} "
+        "levels (a 'a:b' key counts as two)",
+    )
+
+
+def _normalise_tree(data: Mapping[Any, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for raw_key, raw_value in data.items():
         *parents, last = str(raw_key).split(SEPARATOR)
@@ -231,7 +284,7 @@ def normalise_tree(data: Mapping[Any, Any]) -> dict[str, Any]:
 
 def _normalise_value(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return normalise_tree(value)
+        return _normalise_tree(value)
     if isinstance(value, list | tuple):
         return [_normalise_value(item) for item in value]
     return copy.deepcopy(value)
