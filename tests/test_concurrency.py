@@ -239,7 +239,11 @@ class TestScopesAreIndependent:
             pool.shutdown()
 
     def test_no_two_scopes_share_a_creation_lock(self) -> None:
-        """White-box check of the invariant the test above relies on."""
+        """White-box check of the invariant the test above relies on.
+
+        Sync creation takes no lock at all (it claims the entry); async
+        creation makes one lock per scope.
+        """
         provider = ServiceCollection().add_scoped(Inner).build_service_provider()
         with contextlib.ExitStack() as open_scopes:
             scopes = [
@@ -247,6 +251,23 @@ class TestScopesAreIndependent:
             ]
             for scope in scopes:
                 scope.get_service(Inner)
+            assert all(scope._lock is None for scope in scopes)
+
+        async def make_inner() -> Inner:
+            return Inner()
+
+        services = ServiceCollection().add_scoped_factory(Inner, make_inner)
+        provider = services.build_service_provider()
+        with contextlib.ExitStack() as open_scopes:
+            scopes = [
+                open_scopes.enter_context(provider.create_scope()) for _ in range(256)
+            ]
+
+            async def resolve_all() -> None:
+                for scope in scopes:
+                    await scope.get_service_async(Inner)
+
+            asyncio.run(resolve_all())
             locks = {id(scope._lock) for scope in scopes}
         assert len(locks) == 256
 

@@ -29,6 +29,7 @@ __all__ = [
     "EMPTY",
     "SCOPE_LOCK_KEY",
     "Attempt",
+    "ClaimKey",
     "CompilerState",
     "OverrideKey",
     "Slot",
@@ -68,6 +69,15 @@ class Slot:
         self.attempt: Attempt | None = None
 
 
+class ClaimKey:
+    """Where a scope's cache holds the claim on a key while it is being built."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+
+
 class OverrideKey:
     """Cache key of a registration owned by one compiler layer."""
 
@@ -94,6 +104,10 @@ class CompilerState:
         self.overridden = overridden
         self._disposable_types: dict[type, bool] = {}
         self._keys: dict[Registration, OverrideKey] = {}
+        # one claim key per cache key, shared by override layers (as keys are)
+        self.claim_keys: dict[Any, ClaimKey] = (
+            base.claim_keys if base is not None else {}
+        )
         self.lock = threading.RLock()
         self.sync_fns: dict[Registration, Fn] = {}
         self.async_fns: dict[Registration, Fn] = {}

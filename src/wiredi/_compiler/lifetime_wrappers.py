@@ -11,6 +11,7 @@ from __future__ import annotations
 import _thread
 import asyncio
 import concurrent.futures
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from wiredi._compiler.compiler_state import (
     EMPTY,
     SCOPE_LOCK_KEY,
     Attempt,
+    ClaimKey,
     CompilerState,
     OverrideKey,
     Slot,
@@ -35,6 +37,7 @@ from wiredi._compiler.failure_notes import (
 )
 from wiredi._compiler.opaque_builds import current_owner
 from wiredi._compiler.templates import fill
+from wiredi._compiler.wait_graph import WaitGraph
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration.registration import Registration
 from wiredi._rendering import type_name
@@ -123,6 +126,9 @@ class LifetimeWrappers(CompilerState):
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
             namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
+            namespace["THREAD"] = _thread.get_ident
+            namespace["CK"] = self.claim_key(namespace["K"])
+            namespace["WAKE"] = functools.partial(_wake, self.waits, namespace["K"])
             namespace["LOCK_KEY"] = SCOPE_LOCK_KEY
             namespace["NEW_LOCK"] = _thread.RLock
             namespace["WAITS"] = self.waits
@@ -141,7 +147,41 @@ class LifetimeWrappers(CompilerState):
             kind = "custom"
         lines = fill(kind, is_async=is_async, ctx=ctx)
         title = f"{type_name(reg.service_type)} ({lifetime})"
-        return make_function(title, lines, namespace, "wrapper")
+        wrapper = make_function(title, lines, namespace, "wrapper")
+        if kind == "scoped" and not is_async:
+            job = (reg, namespace["K"], build, wrapper)
+            namespace["CONTENDED"] = functools.partial(self._scoped_contended, job)
+        return wrapper
+
+    def _scoped_contended(
+        self,
+        job: tuple[Registration, Any, Fn, Fn],
+        claim: list[Any],
+        cache: dict[Any, Any],
+        r: Any,
+        *rest: Any,
+    ) -> Any:
+        """Resolve ``reg`` in a scope where ``claim`` says another build is under way.
+
+        This thread's own claim means a build that may resolve anything asked
+        for it again: it builds again, as the scope's reentrant lock let it
+        before, and ``opaque.enter`` reports the cycle. Another thread's: wait
+        for it (unless that closes a cycle), share the exception it failed
+        with, or read what it built.
+        """
+        reg, key, build, wrapper = job  # bound once per registration
+        if claim[0] == _thread.get_ident():
+            v = build(r, *rest)
+            cache[key] = v
+            return v
+        claim_key = self.claim_key(key)
+        self.waits.wait_for_claim(
+            claim, (r, key), reg, lambda: cache.get(claim_key) is claim
+        )
+        error = claim[2]
+        if isinstance(error, Exception):
+            self._raise_shared(error, reg)
+        return wrapper(r, *rest)
 
     def _context_value(
         self, reg: Registration, node: DependencyNode, *, is_async: bool, ctx: bool
@@ -162,6 +202,13 @@ class LifetimeWrappers(CompilerState):
         lines = fill("context", is_async=is_async, ctx=ctx)
         title = f"{type_name(reg.service_type)} (context value)"
         return make_function(title, lines, namespace, "wrapper")
+
+    def claim_key(self, key: Any) -> ClaimKey:
+        """Where a scope's cache holds the claim on ``key`` while it is built."""
+        found = self.claim_keys.get(key)
+        if found is None:
+            found = self.claim_keys.setdefault(key, ClaimKey(key))
+        return found
 
     def slot(self, reg: Registration) -> Slot:
         """The singleton slot of ``reg``; shared with the base layer when unaffected."""
@@ -224,6 +271,11 @@ class LifetimeWrappers(CompilerState):
             locks = [threading.RLock() for _ in range(_STRIPES)]
             self._custom_locks[reg] = locks
         return locks
+
+
+def _wake(waits: WaitGraph, key: Any, claim: list[Any], r: Any) -> None:
+    """A scoped build that others waited for ended: wake them."""
+    waits.claim_ended(claim, (r, key))
 
 
 def _release(pending: concurrent.futures.Future[None]) -> None:

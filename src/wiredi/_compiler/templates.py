@@ -96,6 +96,14 @@ async def wrapper({args}):
     return v
 """
 
+# Sync scoped: no lock when nobody else builds it. The builder claims the
+# entry with an atomic ``dict.setdefault`` of a fresh claim
+# ``[thread, waiters, error]`` under the registration's claim key ``CK``, and
+# removes the claim when done; only a thread that finds another's claim goes
+# to CONTENDED (waits, unless that closes a cycle, then shares the outcome).
+# The builder stores its result (or its error) and removes the claim before it
+# reads ``claim[1]``; a waiter sets ``claim[1]`` before it checks the claim is
+# still there: one of them always sees the other.
 _SCOPED_SYNC = """
 def wrapper({args}):
     cache = r._cache
@@ -103,18 +111,23 @@ def wrapper({args}):
         NO_SCOPE()
     v = cache.get(K, EMPTY)
     if v is EMPTY:
-        lock = r._lock
-        if lock is None:  # the scope's first creation: make its lock
-            lock = r._lock = cache.setdefault(LOCK_KEY, NEW_LOCK())
-        lock.acquire()
+        claim = [THREAD(), None, None]
+        other = cache.setdefault(CK, claim)
+        if other is not claim:
+            return CONTENDED(other, cache, {args})
         try:
-            v = cache.get(K, EMPTY)
-            if v is EMPTY:
-                v = build({args})
-                cache[K] = v
-                return v
-        finally:
-            lock.release()
+            v = build({args})
+        except BaseException as e:
+            claim[2] = e
+            del cache[CK]
+            if claim[1] is not None:
+                WAKE(claim, r)
+            raise
+        cache[K] = v
+        del cache[CK]
+        if claim[1] is not None:
+            WAKE(claim, r)
+        return v
     {record_v}
     return v
 """

@@ -13,6 +13,7 @@ service is read without it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from wiredi._graph.cycles import cycle_error
@@ -55,6 +56,41 @@ class WaitGraph:
             slot.lock.acquire()
         finally:
             self.wait_ends(me)
+
+    def wait_for_claim(
+        self, claim: list[Any], key: Any, reg: Registration, live: Callable[[], bool]
+    ) -> None:
+        """Wait until another thread's ``claim`` on ``key`` ends, unless a cycle.
+
+        ``claim`` is ``[builder, waiters, error]`` (see the scoped template):
+        the first waiter records the builder, which took no lock and recorded
+        nothing, and puts an event in ``claim[1]``; the builder sets it when
+        done (:meth:`claim_ended`). ``live()`` says whether the claim still
+        stands, read after ``claim[1]`` is set so that no wake-up is missed.
+        """
+        me = threading.get_ident()
+        with self._lock:
+            waiters = claim[1]
+            if waiters is None:
+                entry = (claim[0], reg)
+                self._builders.setdefault(key, entry)
+                waiters = claim[1] = (threading.Event(), entry)
+        if not live():
+            self.claim_ended(claim, key)
+            return
+        self.wait_begins(key, reg, me)
+        try:
+            waiters[0].wait()
+        finally:
+            self.wait_ends(me)
+
+    def claim_ended(self, claim: list[Any], key: Any) -> None:
+        """The build ``claim`` stood for ended: forget its builder, wake its waiters."""
+        event, entry = claim[1]
+        with self._lock:
+            if self._builders.get(key) is entry:
+                del self._builders[key]
+        event.set()
 
     def wait_begins(self, slot: Any, reg: Registration, me: object) -> None:
         """Record that ``me`` waits for ``slot``; raise if that closes a cycle."""

@@ -245,6 +245,9 @@ class ClosedCache(dict[Any, Any]):
         """Return ``default`` without storing it."""
         return default
 
+    def __delitem__(self, key: Any) -> None:
+        """Nothing to remove (a scoped build's claim was never stored)."""
+
 
 _FINALIZERS = (GeneratorFinalizer, AsyncGeneratorFinalizer)
 CLOSED_CACHE = ClosedCache()
