@@ -9,6 +9,7 @@ whose scoped factories need each other get a cycle error, not a deadlock.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -216,6 +217,50 @@ class TestThreads:
             assert not any(thread.is_alive() for thread in threads)
         assert len(errors) == 2
         assert _waiting(provider) == 0
+
+
+class TestSameThread:
+    def test_a_scoped_factory_asking_for_itself_gets_the_cycle(self) -> None:
+        def make(resolver: Resolver) -> Db:
+            resolver.get_service(Db)
+            return Db()
+
+        services = ServiceCollection().add_scoped_factory(Db, make)
+        provider = services.build_service_provider()
+        with provider.create_scope() as scope:
+            with pytest.raises(CircularDependencyError):
+                scope.get_service(Db)
+            assert scope._cache is not None
+            assert len(scope._cache) == 0  # the claim is gone
+
+    def test_re_entering_from_a_fresh_context_builds_again_as_before(self) -> None:
+        """No build of its own in sight (a fresh context): it builds, as before."""
+        made: list[Db] = []
+
+        def make(resolver: Resolver) -> Db:
+            if not made:
+                made.append(Db())
+                return contextvars.Context().run(resolver.get_service, Db)
+            made.append(Db())
+            return made[-1]
+
+        services = ServiceCollection().add_scoped_factory(Db, make)
+        provider = services.build_service_provider()
+        with provider.create_scope() as scope:
+            db = scope.get_service(Db)
+            assert db is made[1]
+            assert scope.get_service(Db) is db
+
+    def test_a_waiter_that_finds_the_claim_ended_does_not_wait(self) -> None:
+        """White-box: the claim ended between its discovery and the wait."""
+        provider = ServiceCollection().add_scoped(Db).build_service_provider()
+        waits = provider._core.compiler.waits
+        reg = provider._core.registry.registrations[-1]
+        claim: list[Any] = [-1, None, None]
+        waits.wait_for_claim(claim, ("scope", "key"), reg, lambda: False)
+        assert claim[1][0].is_set()
+        assert waits._builders == {}
+        assert waits._waiting == {}
 
 
 class TestTasks:

@@ -176,6 +176,8 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             return self._instance(reg, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.CONTEXT:
             return self._context_value(reg, node, is_async=is_async, ctx=ctx)
+        if reg.lifetime == Lifetime.SCOPED and not is_async and not ctx:
+            return self._build(reg, node, is_async=False, ctx=False, scoped=True)
         build = None
         if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
             calls = calls_of(self.registry, reg)
@@ -184,6 +186,10 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         if build is None:
             build = self._build(reg, node, is_async=is_async, ctx=ctx)
         return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)
+
+    def _separate_build(self, reg: Registration) -> Fn:
+        node = self.registry.node(reg)
+        return self._build(reg, node, is_async=False, ctx=False)
 
     @staticmethod
     def _instance(reg: Registration, *, is_async: bool, ctx: bool) -> Fn:

@@ -155,6 +155,24 @@ class CompilerState:
         """The singleton slot of ``reg``."""
         raise NotImplementedError
 
+    def _separate_build(self, reg: Registration) -> Fn:
+        """A sync ``build`` of ``reg`` on its own (not merged in its wrapper)."""
+        raise NotImplementedError
+
+    def scoped_names(self, reg: Registration, node: DependencyNode) -> dict[str, Any]:
+        """What a sync scoped wrapper reads."""
+        raise NotImplementedError
+
+    def bind_contended(
+        self,
+        reg: Registration,
+        namespace: dict[str, Any],
+        wrapper: Fn,
+        build: Fn | None = None,
+    ) -> None:
+        """Give a sync scoped wrapper its slow path."""
+        raise NotImplementedError
+
     def cache_key(self, reg: Registration) -> Any:
         """The key of ``reg`` in scope and custom-scope caches."""
         raise NotImplementedError

@@ -32,6 +32,7 @@ from wiredi._compiler.raising import (
     none_result_raiser,
     unresolvable_raiser,
 )
+from wiredi._compiler.templates import scoped_merged
 from wiredi._graph.edges import Call, Edge, EdgeKind, calls_of
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.lifetimes import Lifetime
@@ -202,8 +203,20 @@ class ConstructionCode(CompilerState):
         return lines, f"{fname}({', '.join(args)})"
 
     def _build(
-        self, reg: Registration, node: DependencyNode, *, is_async: bool, ctx: bool
+        self,
+        reg: Registration,
+        node: DependencyNode,
+        *,
+        is_async: bool,
+        ctx: bool,
+        scoped: bool = False,
     ) -> Fn:
+        """The function that builds ``reg``'s object.
+
+        ``scoped`` (sync, no graph): the scoped wrapper and the build are
+        one function, so a scoped creation costs one frame (see
+        ``templates.scoped_merged``).
+        """
         calls = calls_of(self.registry, reg)
         namespace: dict[str, Any] = {
             "T": add_trails,
@@ -250,6 +263,10 @@ class ConstructionCode(CompilerState):
                 "    g._leave()",
                 "g._record(R, o)",
             ]
+        if scoped:
+            namespace.update(self.scoped_names(reg, node))
+            lines = scoped_merged(body)
+            return self._finish(reg, lines, state, "wrapper", scoped=True)
         tail = ["    return o"]
         if len(body) == 1 and body[0].startswith("o = "):
             body = ["return " + body[0].removeprefix("o = ")]  # one call: no local
@@ -270,13 +287,32 @@ class ConstructionCode(CompilerState):
             "        raise",
             *tail,
         ]
+        return self._finish(reg, lines, state, "build", scoped=False)
+
+    def _finish(
+        self,
+        reg: Registration,
+        lines: list[str],
+        state: _BuildState,
+        name: str,
+        *,
+        scoped: bool,
+    ) -> Fn:
+        """Map each tagged line to its dependency path, and compile."""
+        namespace = state.namespace
         lines = "\n".join(lines).split("\n")
         namespace["L"] = {
             number: state.markers[int(line.rpartition("#@")[2])]
             for number, line in enumerate(lines, 1)
             if "  #@" in line
         }
-        return make_function(type_name(reg.service_type), lines, namespace, "build")
+        title = type_name(reg.service_type)
+        if scoped:
+            title += " (scoped)"
+        fn = make_function(title, lines, namespace, name)
+        if scoped:
+            self.bind_contended(reg, namespace, fn)
+        return fn
 
 
 def _call_body(call: Call, expr: str) -> list[str]:

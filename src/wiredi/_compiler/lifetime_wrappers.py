@@ -125,10 +125,7 @@ class LifetimeWrappers(CompilerState):
             namespace["WAIT_BUILDER"] = self._wait_for_builder
             kind = "singleton"
         elif lifetime == Lifetime.SCOPED:
-            namespace["NO_SCOPE"] = raiser(scope_error_from_root, node)
-            namespace["THREAD"] = _thread.get_ident
-            namespace["CK"] = self.claim_key(namespace["K"])
-            namespace["WAKE"] = functools.partial(_wake, self.waits, namespace["K"])
+            namespace.update(self.scoped_names(reg, node))
             namespace["LOCK_KEY"] = SCOPE_LOCK_KEY
             namespace["NEW_LOCK"] = _thread.RLock
             namespace["WAITS"] = self.waits
@@ -149,13 +146,39 @@ class LifetimeWrappers(CompilerState):
         title = f"{type_name(reg.service_type)} ({lifetime})"
         wrapper = make_function(title, lines, namespace, "wrapper")
         if kind == "scoped" and not is_async:
-            job = (reg, namespace["K"], build, wrapper)
-            namespace["CONTENDED"] = functools.partial(self._scoped_contended, job)
+            self.bind_contended(reg, namespace, wrapper, build)
         return wrapper
+
+    def scoped_names(self, reg: Registration, node: DependencyNode) -> dict[str, Any]:
+        """What a sync scoped wrapper reads, but ``CONTENDED`` (see bind_contended)."""
+        key = self.cache_key(reg)
+        return {
+            "NO_SCOPE": raiser(scope_error_from_root, node),
+            "THREAD": _thread.get_ident,
+            "K": key,
+            "EMPTY": EMPTY,
+            "CK": self.claim_key(key),
+            "WAKE": functools.partial(_wake, self.waits, key),
+        }
+
+    def bind_contended(
+        self,
+        reg: Registration,
+        namespace: dict[str, Any],
+        wrapper: Fn,
+        build: Fn | None = None,
+    ) -> None:
+        """Give a sync scoped ``wrapper`` its slow path, ``CONTENDED``.
+
+        ``build`` is ``None`` when the wrapper builds inline; the separate
+        build a re-entering thread needs is then compiled if ever needed.
+        """
+        job = [reg, namespace["K"], build, wrapper]
+        namespace["CONTENDED"] = functools.partial(self._scoped_contended, job)
 
     def _scoped_contended(
         self,
-        job: tuple[Registration, Any, Fn, Fn],
+        job: list[Any],
         claim: list[Any],
         cache: dict[Any, Any],
         r: Any,
@@ -171,6 +194,10 @@ class LifetimeWrappers(CompilerState):
         """
         reg, key, build, wrapper = job  # bound once per registration
         if claim[0] == _thread.get_ident():
+            if build is None:
+                self.opaque.refuse_self_wait(reg)  # the usual case: a cycle
+                with self.lock:
+                    build = job[2] = self._separate_build(reg)
             v = build(r, *rest)
             cache[key] = v
             return v

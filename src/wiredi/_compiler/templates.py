@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["TEMPLATES", "fill"]
+__all__ = ["TEMPLATES", "fill", "scoped_merged"]
 
 # Sync: create under the lock, double-checked; reads take no lock. Locks are
 # taken with acquire()/release(): on CPython 3.11 that is about three times
@@ -286,3 +286,38 @@ def fill(kind: str, *, is_async: bool, ctx: bool) -> tuple[str, ...]:
         record_v="g._record(R, v)" if ctx else "pass",
     )
     return tuple(source.strip("\n").splitlines())
+
+
+def scoped_merged(body: list[str]) -> list[str]:
+    """The sync scoped wrapper with the build's ``body`` (which sets ``o``) inlined.
+
+    The same protocol as ``_SCOPED_SYNC``, in one frame: the failure's path
+    is recorded (``T``) before waiters may see the exception.
+    """
+    return [
+        "def wrapper(r):",
+        "    cache = r._cache",
+        "    if cache is None:",
+        "        NO_SCOPE()",
+        "    v = cache.get(K, EMPTY)",
+        "    if v is not EMPTY:",
+        "        return v",
+        "    claim = [THREAD(), None, None]",
+        "    other = cache.setdefault(CK, claim)",
+        "    if other is not claim:",
+        "        return CONTENDED(other, cache, r)",
+        "    try:",
+        *[f"        {line}" for line in body],
+        "    except BaseException as e:",
+        "        T(e, L, N)",
+        "        claim[2] = e",
+        "        del cache[CK]",
+        "        if claim[1] is not None:",
+        "            WAKE(claim, r)",
+        "        raise",
+        "    cache[K] = o",
+        "    del cache[CK]",
+        "    if claim[1] is not None:",
+        "        WAKE(claim, r)",
+        "    return o",
+    ]
