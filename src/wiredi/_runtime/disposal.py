@@ -6,7 +6,7 @@ disposer is re-raised after the last one (SPEC 13.2).
 
 from __future__ import annotations
 
-import inspect
+from inspect import isawaitable
 from typing import Any
 
 from wiredi._compiler.finalizers import (
@@ -94,7 +94,12 @@ def dispose_all(
     while items:
         item = items.pop()
         try:
-            if isinstance(item, GeneratorFinalizer):
+            # the common case first: an object with close() (no finaliser has one)
+            if callable(method := getattr(item, "close", None)):
+                result = method()
+                if result is not None and isawaitable(result):
+                    _refuse_awaitable(item, "close", result, what)
+            elif isinstance(item, GeneratorFinalizer):
                 item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
                 raise ScopeError(
@@ -103,8 +108,17 @@ def dispose_all(
                     service_type=item.service_type,
                     hint="close it with `async with` / `await ....aclose()`",
                 )
-            else:
-                _close_sync(item, what)
+            elif callable(method := getattr(item, "dispose", None)):
+                result = method()
+                if result is not None and isawaitable(result):
+                    _refuse_awaitable(item, "dispose", result, what)
+            elif callable(getattr(item, "aclose", None)):
+                raise ScopeError(
+                    f"{type(item).__qualname__} only has aclose() and cannot be "
+                    f"closed by a sync close of {what}",
+                    service_type=type(item),
+                    hint=async_close_hint(what),
+                )
         except BaseException as error:  # even an interrupt: the rest still run
             if failures is None:
                 failures = Failures()
@@ -113,27 +127,14 @@ def dispose_all(
         failures.raise_for(what)
 
 
-def _close_sync(item: Any, what: str) -> None:
-    for name in ("close", "dispose"):
-        method = getattr(item, name, None)
-        if callable(method):
-            result = method()
-            if inspect.isawaitable(result):
-                _discard(result)
-                raise ScopeError(
-                    f"{type(item).__qualname__}.{name}() is async and cannot run "
-                    f"in a sync close of {what}",
-                    service_type=type(item),
-                    hint="close it with `async with` / `await ....aclose()`",
-                )
-            return
-    if callable(getattr(item, "aclose", None)):
-        raise ScopeError(
-            f"{type(item).__qualname__} only has aclose() and cannot be closed "
-            f"by a sync close of {what}",
-            service_type=type(item),
-            hint=async_close_hint(what),
-        )
+def _refuse_awaitable(item: Any, name: str, result: Any, what: str) -> None:
+    _discard(result)
+    raise ScopeError(
+        f"{type(item).__qualname__}.{name}() is async and cannot run "
+        f"in a sync close of {what}",
+        service_type=type(item),
+        hint="close it with `async with` / `await ....aclose()`",
+    )
 
 
 def async_close_hint(what: str) -> str:
@@ -172,28 +173,25 @@ async def dispose_all_async(
     while items:
         item = items.pop()
         try:
-            if isinstance(item, GeneratorFinalizer):
+            # one coroutine for them all: a per-item one costs every scope
+            if (
+                callable(method := getattr(item, "aclose", None))
+                or callable(method := getattr(item, "close", None))
+                or callable(method := getattr(item, "dispose", None))
+            ):
+                result = method()
+                if result is not None and isawaitable(result):
+                    await result
+            elif isinstance(item, GeneratorFinalizer):
                 item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
                 await item.finish(exc)
-            else:
-                await _close_async(item)
         except BaseException as error:  # even a cancellation: the rest still run
             if failures is None:
                 failures = Failures()
             failures.add(error)
     if failures is not None and into is None:
         failures.raise_for(what)
-
-
-async def _close_async(item: Any) -> None:
-    for name in ("aclose", "close", "dispose"):
-        method = getattr(item, name, None)
-        if callable(method):
-            result = method()
-            if inspect.isawaitable(result):
-                await result
-            return
 
 
 class ClosedDisposables(list[Any]):

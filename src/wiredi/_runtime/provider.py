@@ -26,7 +26,7 @@ from wiredi._registration.options import options_registrations, override_registr
 from wiredi._registration.registration import Registration
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime import fork
-from wiredi._runtime.closing import ClosingMethods
+from wiredi._runtime.closing import ClosingMethods, ScopeClosingMethods
 from wiredi._runtime.health import HealthReport, run_checks, run_checks_async
 from wiredi._runtime.overrides import OverrideStack
 from wiredi._runtime.provider_core import ProviderCore
@@ -347,7 +347,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         return f"<wiredi.ServiceProvider(services={count}{state})>"
 
 
-class Scope(ServiceProvider):
+class Scope(ScopeClosingMethods, ServiceProvider):
     """A request scope: caches scoped services and disposes what it created.
 
     Get one from ``provider.create_scope()``; it resolves like the provider.
