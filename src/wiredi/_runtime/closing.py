@@ -16,6 +16,7 @@ from wiredi._runtime.disposal import (
     Failures,
     dispose_all,
     dispose_all_async,
+    dispose_until_await,
 )
 from wiredi._runtime.provider_core import ClosedTable
 from wiredi._runtime.provider_state import ProviderState
@@ -265,5 +266,6 @@ class ScopeClosingMethods(ClosingMethods):
         self._disposables = CLOSED_SCOPE
         self._cache = CLOSED_CACHE
         self._pending = None
-        if items:
-            await dispose_all_async(items, "the scope", exc)
+        # most disposers are sync: await only if one of them needs it
+        if items and (rest := dispose_until_await(items, "the scope", exc)):
+            await rest

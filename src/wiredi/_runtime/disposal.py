@@ -6,6 +6,7 @@ disposer is re-raised after the last one (SPEC 13.2).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Coroutine
 from inspect import isawaitable
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "async_close_hint",
     "dispose_all",
     "dispose_all_async",
+    "dispose_until_await",
     "raise_collected",
 ]
 
@@ -192,6 +194,61 @@ async def dispose_all_async(
             failures.add(error)
     if failures is not None and into is None:
         failures.raise_for(what)
+
+
+def dispose_until_await(
+    items: list[Any], what: str, exc: BaseException | None = None
+) -> Coroutine[Any, Any, None] | None:
+    """Start :func:`dispose_all_async` without a coroutine until one is needed.
+
+    The disposers run here, newest first, as long as they return nothing to
+    await (a plain ``close()`` does not): then there is nothing to await and
+    this returns ``None``, after raising what they raised. The first one that
+    returns an awaitable (``aclose()``, an async generator's finaliser) ends
+    the synchronous part: the coroutine returned awaits it and disposes the
+    rest as :func:`dispose_all_async` does. Await it at once.
+    """
+    failures = None
+    while items:
+        item = items.pop()
+        try:
+            if (
+                callable(method := getattr(item, "aclose", None))
+                or callable(method := getattr(item, "close", None))
+                or callable(method := getattr(item, "dispose", None))
+            ):
+                result = method()
+                if result is not None and isawaitable(result):
+                    return _dispose_rest(result, items, what, exc, failures)
+            elif isinstance(item, GeneratorFinalizer):
+                item.finish(exc)
+            elif isinstance(item, AsyncGeneratorFinalizer):
+                return _dispose_rest(item.finish(exc), items, what, exc, failures)
+        except BaseException as error:  # even an interrupt: the rest still run
+            if failures is None:
+                failures = Failures()
+            failures.add(error)
+    if failures is not None:
+        failures.raise_for(what)
+    return None
+
+
+async def _dispose_rest(
+    started: Awaitable[Any],
+    items: list[Any],
+    what: str,
+    exc: BaseException | None,
+    failures: Failures | None,
+) -> None:
+    """Await the disposer ``started``, then dispose ``items`` as usual."""
+    if failures is None:
+        failures = Failures()
+    try:
+        await started
+    except BaseException as error:  # even a cancellation: the rest still run
+        failures.add(error)
+    await dispose_all_async(items, what, exc, into=failures)
+    failures.raise_for(what)
 
 
 class ClosedDisposables(list[Any]):
