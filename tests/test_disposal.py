@@ -180,6 +180,39 @@ class TestErrors:
             scope.close()
         assert log == ["First"]
 
+    @pytest.mark.parametrize("name", ["close", "dispose"])
+    def test_sync_close_meets_async_close_method(self, name: str) -> None:
+        """An async close()/dispose() in a sync close: ScopeError, the rest closed."""
+        log: list[str] = []
+
+        async def closing(self: object) -> None:  # pragma: no cover - not awaited
+            log.append(name)
+
+        Async = type("Async", (), {name: closing})
+        services = ServiceCollection()
+        services.add_scoped_factory(First, lambda: First(log))
+        services.add_scoped(Async)
+        scope = services.build_service_provider().create_scope()
+        scope.get_service(First)
+        scope.get_service(Async)
+        with pytest.raises(ScopeError, match=rf"Async\.{name}\(\) is async"):
+            scope.close()  # the coroutine is closed: no "never awaited" warning
+        assert log == ["First"]
+
+    @pytest.mark.parametrize("name", ["aclose", "close", "dispose"])
+    async def test_async_close_awaits_any_async_method(self, name: str) -> None:
+        """`async with` awaits whichever of aclose/close/dispose is a coroutine."""
+        log: list[str] = []
+
+        async def closing(self: object) -> None:
+            log.append(name)
+
+        Async = type("Async", (), {name: closing})
+        services = ServiceCollection().add_scoped(Async)
+        async with services.build_service_provider().create_scope() as scope:
+            scope.get_service(Async)
+        assert log == [name]
+
     def test_body_error_kept_when_close_succeeds(
         self, services: ServiceCollection
     ) -> None:

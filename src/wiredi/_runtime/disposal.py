@@ -6,7 +6,8 @@ disposer is re-raised after the last one (SPEC 13.2).
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Awaitable, Coroutine
+from inspect import isawaitable
 from typing import Any
 
 from wiredi._compiler.finalizers import (
@@ -25,6 +26,7 @@ __all__ = [
     "async_close_hint",
     "dispose_all",
     "dispose_all_async",
+    "dispose_until_await",
     "raise_collected",
 ]
 
@@ -94,7 +96,12 @@ def dispose_all(
     while items:
         item = items.pop()
         try:
-            if isinstance(item, GeneratorFinalizer):
+            # the common case first: an object with close() (no finaliser has one)
+            if callable(method := getattr(item, "close", None)):
+                result = method()
+                if result is not None and isawaitable(result):
+                    _refuse_awaitable(item, "close", result, what)
+            elif isinstance(item, GeneratorFinalizer):
                 item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
                 raise ScopeError(
@@ -103,8 +110,17 @@ def dispose_all(
                     service_type=item.service_type,
                     hint="close it with `async with` / `await ....aclose()`",
                 )
-            else:
-                _close_sync(item, what)
+            elif callable(method := getattr(item, "dispose", None)):
+                result = method()
+                if result is not None and isawaitable(result):
+                    _refuse_awaitable(item, "dispose", result, what)
+            elif callable(getattr(item, "aclose", None)):
+                raise ScopeError(
+                    f"{type(item).__qualname__} only has aclose() and cannot be "
+                    f"closed by a sync close of {what}",
+                    service_type=type(item),
+                    hint=async_close_hint(what),
+                )
         except BaseException as error:  # even an interrupt: the rest still run
             if failures is None:
                 failures = Failures()
@@ -113,27 +129,14 @@ def dispose_all(
         failures.raise_for(what)
 
 
-def _close_sync(item: Any, what: str) -> None:
-    for name in ("close", "dispose"):
-        method = getattr(item, name, None)
-        if callable(method):
-            result = method()
-            if inspect.isawaitable(result):
-                _discard(result)
-                raise ScopeError(
-                    f"{type(item).__qualname__}.{name}() is async and cannot run "
-                    f"in a sync close of {what}",
-                    service_type=type(item),
-                    hint="close it with `async with` / `await ....aclose()`",
-                )
-            return
-    if callable(getattr(item, "aclose", None)):
-        raise ScopeError(
-            f"{type(item).__qualname__} only has aclose() and cannot be closed "
-            f"by a sync close of {what}",
-            service_type=type(item),
-            hint=async_close_hint(what),
-        )
+def _refuse_awaitable(item: Any, name: str, result: Any, what: str) -> None:
+    _discard(result)
+    raise ScopeError(
+        f"{type(item).__qualname__}.{name}() is async and cannot run "
+        f"in a sync close of {what}",
+        service_type=type(item),
+        hint="close it with `async with` / `await ....aclose()`",
+    )
 
 
 def async_close_hint(what: str) -> str:
@@ -172,12 +175,19 @@ async def dispose_all_async(
     while items:
         item = items.pop()
         try:
-            if isinstance(item, GeneratorFinalizer):
+            # one coroutine for them all: a per-item one costs every scope
+            if (
+                callable(method := getattr(item, "aclose", None))
+                or callable(method := getattr(item, "close", None))
+                or callable(method := getattr(item, "dispose", None))
+            ):
+                result = method()
+                if result is not None and isawaitable(result):
+                    await result
+            elif isinstance(item, GeneratorFinalizer):
                 item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
                 await item.finish(exc)
-            else:
-                await _close_async(item)
         except BaseException as error:  # even a cancellation: the rest still run
             if failures is None:
                 failures = Failures()
@@ -186,14 +196,59 @@ async def dispose_all_async(
         failures.raise_for(what)
 
 
-async def _close_async(item: Any) -> None:
-    for name in ("aclose", "close", "dispose"):
-        method = getattr(item, name, None)
-        if callable(method):
-            result = method()
-            if inspect.isawaitable(result):
-                await result
-            return
+def dispose_until_await(
+    items: list[Any], what: str, exc: BaseException | None = None
+) -> Coroutine[Any, Any, None] | None:
+    """Start :func:`dispose_all_async` without a coroutine until one is needed.
+
+    The disposers run here, newest first, as long as they return nothing to
+    await (a plain ``close()`` does not): then there is nothing to await and
+    this returns ``None``, after raising what they raised. The first one that
+    returns an awaitable (``aclose()``, an async generator's finaliser) ends
+    the synchronous part: the coroutine returned awaits it and disposes the
+    rest as :func:`dispose_all_async` does. Await it at once.
+    """
+    failures = None
+    while items:
+        item = items.pop()
+        try:
+            if (
+                callable(method := getattr(item, "aclose", None))
+                or callable(method := getattr(item, "close", None))
+                or callable(method := getattr(item, "dispose", None))
+            ):
+                result = method()
+                if result is not None and isawaitable(result):
+                    return _dispose_rest(result, items, what, exc, failures)
+            elif isinstance(item, GeneratorFinalizer):
+                item.finish(exc)
+            elif isinstance(item, AsyncGeneratorFinalizer):
+                return _dispose_rest(item.finish(exc), items, what, exc, failures)
+        except BaseException as error:  # even an interrupt: the rest still run
+            if failures is None:
+                failures = Failures()
+            failures.add(error)
+    if failures is not None:
+        failures.raise_for(what)
+    return None
+
+
+async def _dispose_rest(
+    started: Awaitable[Any],
+    items: list[Any],
+    what: str,
+    exc: BaseException | None,
+    failures: Failures | None,
+) -> None:
+    """Await the disposer ``started``, then dispose ``items`` as usual."""
+    if failures is None:
+        failures = Failures()
+    try:
+        await started
+    except BaseException as error:  # even a cancellation: the rest still run
+        failures.add(error)
+    await dispose_all_async(items, what, exc, into=failures)
+    failures.raise_for(what)
 
 
 class ClosedDisposables(list[Any]):

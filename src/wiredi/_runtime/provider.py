@@ -26,7 +26,7 @@ from wiredi._registration.options import options_registrations, override_registr
 from wiredi._registration.registration import Registration
 from wiredi._registration.scope_manager import ScopeManager
 from wiredi._runtime import fork
-from wiredi._runtime.closing import ClosingMethods
+from wiredi._runtime.closing import ClosingMethods, ScopeClosingMethods
 from wiredi._runtime.health import HealthReport, run_checks, run_checks_async
 from wiredi._runtime.overrides import OverrideStack
 from wiredi._runtime.provider_core import ProviderCore
@@ -177,12 +177,12 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
             stack.leave(token)
 
     def _override_stack(self) -> OverrideStack:
-        stack = self._overrides
+        stack = getattr(self, "_overrides", None)  # a scope's starts unset
         if stack is None:
             lock = self._lock or self._new_lock()
             lock.acquire()
             try:
-                stack = self._overrides
+                stack = getattr(self, "_overrides", None)
                 if stack is None:
                     stack = self._overrides = self._new_override_stack()
             finally:
@@ -241,7 +241,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         scope._closed = False
         scope._pending = None
         scope._exit_custom = None
-        scope._overrides = None
+        # _overrides stays unset until an override on this scope (_override_stack)
         if context is not None:
             seed_context(self._core.registry, scope._cache, context)
         if name is not None:
@@ -347,7 +347,7 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         return f"<wiredi.ServiceProvider(services={count}{state})>"
 
 
-class Scope(ServiceProvider):
+class Scope(ScopeClosingMethods, ServiceProvider):
     """A request scope: caches scoped services and disposes what it created.
 
     Get one from ``provider.create_scope()``; it resolves like the provider.
