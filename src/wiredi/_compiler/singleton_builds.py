@@ -2,9 +2,10 @@
 
 Generated code pays off for what is built on every resolve. A singleton is
 built once, so writing, compiling and running source for it costs more than
-it can ever save; a closure over its dependencies' resolvers does the same
-work. Anything beyond a plain call (decorators, generators, async, the
-resolver as a parameter, context injection) keeps the generated version.
+it can ever save; one small object holding the call and its dependencies'
+resolvers does the same work. Anything beyond a plain call (decorators,
+generators, async, the resolver as a parameter, context injection) keeps the
+generated version.
 """
 
 from __future__ import annotations
@@ -52,32 +53,82 @@ def once_build(
         elif edge.name:
             positional.append(fn)
     function = call.function
-    owns: Callable[[object], bool] = is_disposable
+    owned: bool | None = None  # None: decided per object, as for a factory
     refuse_none: Callable[..., Any] | None = None
     if isinstance(function, type):  # decided now, as generated code does
         owned = is_disposable_type(function)
-        owns = lambda _: owned  # noqa: E731
     elif not none_allowed(node.service_type):
         refuse_none = none_result_raiser(
             node.service_type, function, node.registered_at, decorator=False
         )
+    return _OnceBuild(
+        function,
+        positional=tuple(positional),
+        keywords=tuple(keywords) or None,
+        owned=owned,
+        is_disposable=is_disposable,
+        refuse_none=refuse_none,
+        node=node,
+    )
 
-    def build(r: Any) -> Any:
+
+class _OnceBuild:
+    """A plain singleton's ``build(r)``: one object, no closure cells.
+
+    A provider's first resolve makes one per singleton, and each outlives
+    the resolve as part of the provider's reference cycles, so it is kept to
+    one small object (and its tuple of argument resolvers) for the garbage
+    collector to track.
+    """
+
+    __slots__ = (
+        "function", "is_disposable", "keywords", "node", "owned", "positional",
+        "refuse_none",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        function: Any,
+        *,
+        positional: tuple[Fn, ...],
+        keywords: tuple[tuple[str, Fn], ...] | None,
+        owned: bool | None,
+        is_disposable: Callable[[object], bool],
+        refuse_none: Callable[..., Any] | None,
+        node: DependencyNode,
+    ) -> None:
+        self.function = function
+        self.positional = positional
+        self.keywords = keywords
+        self.owned = owned
+        self.is_disposable = is_disposable
+        self.refuse_none = refuse_none
+        self.node = node
+
+    def __call__(self, r: Any) -> Any:
         try:
-            value = function(
-                *[fn(r) for fn in positional], **{name: fn(r) for name, fn in keywords}
-            )
-            if value is None and refuse_none is not None:
-                refuse_none()
+            keywords = self.keywords
+            if keywords is None:
+                value = self.function(*[fn(r) for fn in self.positional])
+            else:
+                value = self.function(
+                    *[fn(r) for fn in self.positional],
+                    **{name: fn(r) for name, fn in keywords},
+                )
+            if value is None and self.refuse_none is not None:
+                self.refuse_none()
         except BaseException as exc:
-            add_trails(exc, _NO_LINES, node)
+            add_trails(exc, _NO_LINES, self.node)
             raise
-        if owns(value):
+        owned = self.owned
+        if owned is None:
+            owned = self.is_disposable(value)
+        if owned:
             r._disposables.append(value)
         return value
 
-    register_build_code(build.__code__)
-    return build
+
+register_build_code(_OnceBuild.__call__.__code__)
 
 
 def edge_producer(

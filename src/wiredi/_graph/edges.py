@@ -190,8 +190,8 @@ def registration_uses_context(registry: Registry, reg: Registration) -> bool:
     """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
     if reg.kind in _MAKES_NO_CALLS:
         return False
-    return any(
-        edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
-        for call in calls_of(registry, reg)
-        for edge in call.edges
-    )
+    for call in calls_of(registry, reg):  # loops: asked of every registration
+        for edge in call.edges:
+            if edge.kind is EdgeKind.CONTEXT or edge.kind is EdgeKind.GRAPH:
+                return True
+    return False

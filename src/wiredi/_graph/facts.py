@@ -18,6 +18,7 @@ from wiredi._registration.registration import Kind, Registration
 __all__ = ["GraphFacts"]
 
 _ASYNC_KINDS = (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR)
+_GRAPH_KINDS = (EdgeKind.CONTEXT, EdgeKind.GRAPH)
 
 
 class GraphFacts:
@@ -38,10 +39,16 @@ class GraphFacts:
 
     def is_async(self, reg: Registration) -> bool:
         """Whether resolving ``reg`` awaits an async factory somewhere."""
+        found = self._async.get(reg)
+        if found is not None:
+            return found
         return self._memo(self._async, reg, self._compute_async)
 
     def needs_graph(self, reg: Registration) -> bool:
         """Whether ``reg``'s graph injects ``DependencyContext`` or ``CurrentGraph``."""
+        found = self._graph.get(reg)
+        if found is not None:
+            return found
         return self._memo(self._graph, reg, self._compute_graph)
 
     def affected(self, reg: Registration) -> bool:
@@ -121,20 +128,37 @@ class GraphFacts:
                 yield from edge.targets
 
     def _compute_async(self, reg: Registration) -> bool:
-        if reg.kind is not Kind.ALIAS and any(
-            call.factory_kind in _ASYNC_KINDS for call in calls_of(self.registry, reg)
-        ):
-            return True
-        return any(self.is_async(target) for target in self.targets(reg))
+        # plain loops, not any() over generators: every registration a
+        # provider compiles asks this once, on its first resolve
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            return target is not None and self.is_async(target)
+        calls = calls_of(self.registry, reg)
+        for call in calls:
+            if call.factory_kind in _ASYNC_KINDS:
+                return True
+        for call in calls:
+            for edge in call.edges:
+                for target in edge.targets:
+                    if self.is_async(target):
+                        return True
+        return False
 
     def _compute_graph(self, reg: Registration) -> bool:
-        if reg.kind is not Kind.ALIAS and any(
-            edge.kind in (EdgeKind.CONTEXT, EdgeKind.GRAPH)
-            for call in calls_of(self.registry, reg)
-            for edge in call.edges
-        ):
-            return True
-        return any(self.needs_graph(target) for target in self.targets(reg))
+        if reg.kind is Kind.ALIAS:
+            target = alias_target(self.registry, reg)
+            return target is not None and self.needs_graph(target)
+        calls = calls_of(self.registry, reg)
+        for call in calls:
+            for edge in call.edges:
+                if edge.kind in _GRAPH_KINDS:
+                    return True
+        for call in calls:
+            for edge in call.edges:
+                for target in edge.targets:
+                    if self.needs_graph(target):
+                        return True
+        return False
 
     def _compute_affected(self, reg: Registration) -> bool:
         if reg in self.overridden:

@@ -78,11 +78,14 @@ class _Validator:
         if reg in path:
             self._cycle(reg, path)
             return
-        lifetime = effective_lifetime(self.registry, reg)
-        rank = _rank(lifetime) if reg.kind is not Kind.ALIAS else None
+        # an alias takes no rank (nor becomes an owner): its source does
+        rank = None if reg.kind is Kind.ALIAS else _RANK.get(reg.lifetime, _CUSTOM_RANK)
         if rank is not None:
             if owner is not None:
-                self._check_capture(owner, reg, path)
+                # an owner is never an alias, so its lifetime is its own
+                owner_rank = _RANK.get(owner.lifetime, _CUSTOM_RANK)
+                if owner_rank is not None and rank > owner_rank:
+                    self._check_capture(owner, reg, path)
             owner = reg
         key = (reg, owner)
         if key in self._done:

@@ -101,6 +101,8 @@ def check_service_type(service_type: Any, call: Call, where: str) -> None:
 
 def _not_constructible(form: Any) -> tuple[str, str] | None:
     """``(what form is, how to register it)`` when calling ``form`` cannot build it."""
+    if type(form) is type and form is not type:
+        return None  # a plain class (no Enum, Protocol or ABC metaclass): the usual
     name = type_name(form)
     origin = typing.get_origin(form)
     by_factory = (
@@ -177,11 +179,11 @@ def check_implementation(
                 registered_at=where,
             )
         return
-    name = type_name(implementation)
     if _is_protocol(impl_class) or _abstract_methods(impl_class):
         missing = ", ".join(sorted(_abstract_methods(impl_class))) or "protocol"
         raise RegistrationError(
-            f"{call}: {name} cannot be instantiated (abstract: {missing})",
+            f"{call}: {type_name(implementation)} cannot be instantiated "
+            f"(abstract: {missing})",
             service_type=service_type,
             hint="register a concrete class that implements it",
             registered_at=where,
@@ -198,6 +200,7 @@ def check_implementation(
             and not hasattr(impl_class, member)
         ]
         if missing_members:
+            name = type_name(implementation)
             raise RegistrationError(
                 f"{call}: {name} does not implement {type_name(service_type)} "
                 f"(missing: {', '.join(missing_members)})",
@@ -207,6 +210,7 @@ def check_implementation(
             )
         return
     if not issubclass(impl_class, service_class):
+        name = type_name(implementation)
         raise RegistrationError(
             f"{call}: {name} is not a subclass of {type_name(service_type)}",
             service_type=service_type,

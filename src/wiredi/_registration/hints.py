@@ -227,11 +227,14 @@ def _type_hints(target: Any) -> dict[str, Any]:
     """
     annotations = getattr(target, "__annotations__", None)
     if isinstance(annotations, dict):
-        parameters = {k: v for k, v in annotations.items() if k != "return"}
-        if all(
-            isinstance(value, type) and not typing.get_args(value)
-            for value in parameters.values()
-        ):
+        parameters = {}
+        for name, value in annotations.items():  # a loop: runs for every callable
+            if name == "return":
+                continue
+            if type(value) is types.GenericAlias or not isinstance(value, type):
+                break  # a string, a form such as list[X]: let typing read it
+            parameters[name] = value
+        else:
             return parameters
     return typing.get_type_hints(target, include_extras=True)
 
@@ -321,6 +324,13 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
     has_default = param.default is not _EMPTY
     default = None if not has_default else param.default
     keyword_only = param.keyword_only
+    if hint is not _EMPTY and isinstance(hint, type) and special_kind(hint) is None:
+        # the common case, a plain class (no Annotated, Optional, list[...]),
+        # built without the keyword dict below: this runs for every parameter
+        return Dependency(
+            param.name, DepKind.SERVICE, hint,
+            has_default=has_default, default=default, keyword_only=keyword_only,
+        )  # fmt: skip
     common: dict[str, Any] = {
         "has_default": has_default,
         "default": default,
@@ -333,9 +343,6 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             problem=f"parameter {param.name!r} has no type hint",
             **common,
         )
-    if isinstance(hint, type) and special_kind(hint) is None:
-        # the common case, a plain class (no Annotated, Optional, list[...])
-        return Dependency(param.name, DepKind.SERVICE, service_type=hint, **common)
     component: str | None = None
     if typing.get_origin(hint) is typing.Annotated:
         inner, *metadata = typing.get_args(hint)
