@@ -145,34 +145,18 @@ class CompilerState:
             found = self._disposable_types[kind] = is_disposable_type(kind)
         return found
 
-    # Defined by Compiler and LifetimeWrappers; declared here so that each
-    # part of the compiler can call the others.
-    def fn(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
-        """The resolver of ``reg`` for one mode, compiled on first use."""
-        raise NotImplementedError
-
-    def slot(self, reg: Registration) -> Slot:
-        """The singleton slot of ``reg``."""
-        raise NotImplementedError
-
-    def _separate_build(self, reg: Registration) -> Fn:
-        """A sync ``build`` of ``reg`` on its own (not merged in its wrapper)."""
-        raise NotImplementedError
-
-    def scoped_names(self, reg: Registration, node: DependencyNode) -> dict[str, Any]:
-        """What a sync scoped wrapper reads."""
-        raise NotImplementedError
-
-    def bind_contended(
-        self,
-        reg: Registration,
-        namespace: dict[str, Any],
-        wrapper: Fn,
-        build: Fn | None = None,
-    ) -> None:
-        """Give a sync scoped wrapper its slow path."""
-        raise NotImplementedError
-
-    def cache_key(self, reg: Registration) -> Any:
-        """The key of ``reg`` in scope and custom-scope caches."""
-        raise NotImplementedError
+    # The parts of the compiler call each other: these methods are defined by
+    # Compiler (fn, _separate_build) and LifetimeWrappers (the rest), and only
+    # declared here, as attributes, so that each part type-checks its calls.
+    fn: Callable[..., Fn]
+    """``fn(reg, *, is_async, ctx)``: the resolver of ``reg``, compiled on first use."""
+    slot: Callable[[Registration], Slot]
+    """The singleton slot of a registration."""
+    _separate_build: Callable[[Registration], Fn]
+    """A sync ``build`` of a registration on its own (not merged in its wrapper)."""
+    scoped_names: Callable[[Registration, DependencyNode], dict[str, Any]]
+    """What a sync scoped wrapper reads."""
+    bind_contended: Callable[..., None]
+    """``bind_contended(reg, namespace, wrapper, build=None)``: the slow path."""
+    cache_key: Callable[[Registration], Any]
+    """The key of a registration in scope and custom-scope caches."""
