@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import concurrent.futures
 import logging
 import threading
@@ -64,7 +65,7 @@ class Slot:
 
     def __init__(self) -> None:
         self.value: Any = EMPTY
-        self.lock = threading.RLock()
+        self.lock = _thread.RLock()
         self.pending: concurrent.futures.Future[None] | None = None
         self.attempt: Attempt | None = None
 

@@ -36,6 +36,7 @@ from wiredi._compiler.failure_notes import (
     unknown_scope,
 )
 from wiredi._compiler.opaque_builds import current_owner
+from wiredi._compiler.singleton_resolver import SingletonResolver
 from wiredi._compiler.templates import fill
 from wiredi._compiler.wait_graph import WaitGraph
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
@@ -104,6 +105,8 @@ class LifetimeWrappers(CompilerState):
         lifetime = reg.lifetime
         if lifetime == Lifetime.TRANSIENT:
             return build
+        if lifetime == Lifetime.SINGLETON and not is_async and not ctx:
+            return SingletonResolver(self.slot(reg), build, reg, self).get
         namespace: dict[str, Any] = {
             "build": build,
             "R": reg,
