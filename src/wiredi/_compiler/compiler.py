@@ -182,7 +182,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
             calls = calls_of(self.registry, reg)
             if len(calls) == 1:  # no decorators
-                build = once_build(calls[0], node, self._produce, self.is_disposable)
+                build = once_build(calls[0], node, self._produce, self._disposable)
         if build is None:
             build = self._build(reg, node, is_async=is_async, ctx=ctx)
         return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)

@@ -128,7 +128,9 @@ class CompilerState:
         )
         # singletons being built and who waits for them (slots are shared)
         self.waits: WaitGraph = base.waits if base is not None else WaitGraph(registry)
+        self._disposable = self.is_disposable  # bound once, held by many builds
         self._produce = edge_producer(
+            self.sync_fns,
             lambda target: self.fn(target, is_async=False, ctx=False),
             lambda edge: missing_raiser(registry, edge.service_type, edge.component),
             lambda edge: unresolvable_raiser(edge.problem),

@@ -57,9 +57,10 @@ class EntryTables:
         resolved again on every call (it cannot key the table).
         """
         with self.compiler.lock:
-            reg, target, comp, optional = self._target(service_type, component)
+            is_key = hashable(service_type)
+            reg, target, comp, optional = self._target(service_type, component, is_key)
             fn = self._single(reg, target, comp, is_async=False, optional=optional)
-            if hashable(service_type):
+            if is_key:
                 table = self.sync.setdefault(component, {})
                 if self._is_shared(reg):
                     fn = self._publishing(service_type, fn, table)
@@ -67,15 +68,14 @@ class EntryTables:
             return fn
 
     def _target(
-        self, service_type: Any, component: str
+        self, service_type: Any, component: str, is_key: bool
     ) -> tuple[Registration | None, Any, str, bool]:
         """``(registration, type, component, optional)`` a top-level call resolves.
 
         The registration of ``service_type`` itself; failing that, what its
         top-level form asks for (``Annotated[T, FromComponent(c)]``,
-        ``T | None``).
+        ``T | None``). ``is_key``: whether ``service_type`` is hashable.
         """
-        is_key = hashable(service_type)
         reg = self.registry.resolve_one(service_type, component) if is_key else None
         if reg is None:
             form = top_level_form(service_type, component)
@@ -113,11 +113,12 @@ class EntryTables:
     def async_entry(self, service_type: Any, component: str) -> AsyncEntry:
         """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
         with self.compiler.lock:
-            reg, target, comp, optional = self._target(service_type, component)
+            is_key = hashable(service_type)
+            reg, target, comp, optional = self._target(service_type, component, is_key)
             awaits = reg is not None and self.compiler.flags.is_async(reg)
             fn = self._single(reg, target, comp, is_async=awaits, optional=optional)
             entry = (fn, awaits)
-            if hashable(service_type):
+            if is_key:
                 self.async_.setdefault(component, {})[service_type] = entry
             return entry
 

@@ -148,9 +148,12 @@ def _let_through(raised: BaseException, exc: BaseException) -> bool:
 
 def is_disposable_type(cls: Any) -> bool:
     """Whether instances of ``cls`` have ``close``, ``dispose`` or ``aclose``."""
-    return isinstance(cls, type) and any(
-        callable(getattr(cls, name, None)) for name in _METHODS
-    )
+    if not isinstance(cls, type):
+        return False
+    for name in _METHODS:  # noqa: SIM110 - a loop, not any(): asked per compiled class
+        if callable(getattr(cls, name, None)):
+            return True
+    return False
 
 
 def is_disposable(obj: object) -> bool:

@@ -132,16 +132,23 @@ register_build_code(_OnceBuild.__call__.__code__)
 
 
 def edge_producer(
+    compiled: dict[Any, Fn],
     target_fn: Callable[[Any], Fn],
     missing: Callable[[Edge], Fn],
     unresolvable: Callable[[Edge], Fn],
 ) -> Callable[[Edge], Fn | None]:
-    """The ``producer`` of :func:`once_build` for a compiler's sync resolvers."""
+    """The ``producer`` of :func:`once_build` for a compiler's sync resolvers.
+
+    ``compiled`` is the table of sync resolvers already compiled (read
+    first: dependencies usually are), ``target_fn`` compiles one.
+    """
 
     def produce(edge: Edge) -> Fn | None:
         kind = edge.kind
         if kind is EdgeKind.ONE:
-            return target_fn(edge.targets[0])
+            target = edge.targets[0]
+            found = compiled.get(target)
+            return found if found is not None else target_fn(target)
         if kind is EdgeKind.CONST:
             value = edge.value
             return lambda _: value
