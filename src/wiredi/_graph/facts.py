@@ -40,16 +40,18 @@ class GraphFacts:
     def is_async(self, reg: Registration) -> bool:
         """Whether resolving ``reg`` awaits an async factory somewhere."""
         found = self._async.get(reg)
-        if found is not None:
-            return found
-        return self._memo(self._async, reg, self._compute_async)
+        if found is None:
+            self._compute_traits(reg)
+            found = self._async[reg]
+        return found
 
     def needs_graph(self, reg: Registration) -> bool:
         """Whether ``reg``'s graph injects ``DependencyContext`` or ``CurrentGraph``."""
         found = self._graph.get(reg)
-        if found is not None:
-            return found
-        return self._memo(self._graph, reg, self._compute_graph)
+        if found is None:
+            self._compute_traits(reg)
+            found = self._graph[reg]
+        return found
 
     def affected(self, reg: Registration) -> bool:
         """Whether resolving ``reg`` reaches an overridden service."""
@@ -127,38 +129,39 @@ class GraphFacts:
             for edge in call.edges:
                 yield from edge.targets
 
-    def _compute_async(self, reg: Registration) -> bool:
-        # plain loops, not any() over generators: every registration a
-        # provider compiles asks this once, on its first resolve
-        if reg.kind is Kind.ALIAS:
-            target = alias_target(self.registry, reg)
-            return target is not None and self.is_async(target)
-        calls = calls_of(self.registry, reg)
-        for call in calls:
-            if call.factory_kind in _ASYNC_KINDS:
-                return True
-        for call in calls:
-            for edge in call.edges:
-                for target in edge.targets:
-                    if self.is_async(target):
-                        return True
-        return False
+    def _compute_traits(self, reg: Registration) -> None:
+        """Both :meth:`is_async` and :meth:`needs_graph` of ``reg``, in one walk.
 
-    def _compute_graph(self, reg: Registration) -> bool:
-        if reg.kind is Kind.ALIAS:
-            target = alias_target(self.registry, reg)
-            return target is not None and self.needs_graph(target)
-        calls = calls_of(self.registry, reg)
-        for call in calls:
-            for edge in call.edges:
-                if edge.kind in _GRAPH_KINDS:
-                    return True
-        for call in calls:
-            for edge in call.edges:
-                for target in edge.targets:
-                    if self.needs_graph(target):
-                        return True
-        return False
+        Every registration a provider compiles asks both once, on its first
+        resolve: plain loops, not ``any()`` over generators. Both start
+        provisionally ``False``, which breaks cycles.
+        """
+        found_async = self._async
+        found_graph = self._graph
+        found_async[reg] = found_graph[reg] = False
+        try:
+            if reg.kind is Kind.ALIAS:
+                target = alias_target(self.registry, reg)
+                awaits = target is not None and self.is_async(target)
+                graph = target is not None and self.needs_graph(target)
+            else:
+                awaits = graph = False
+                for call in calls_of(self.registry, reg):
+                    if call.factory_kind in _ASYNC_KINDS:
+                        awaits = True
+                    for edge in call.edges:
+                        if edge.kind in _GRAPH_KINDS:
+                            graph = True
+                        for target in edge.targets:
+                            if not awaits and self.is_async(target):
+                                awaits = True
+                            if not graph and self.needs_graph(target):
+                                graph = True
+        except BaseException:  # e.g. RecursionError on a very deep graph
+            del found_async[reg], found_graph[reg]
+            raise
+        found_async[reg] = awaits
+        found_graph[reg] = graph
 
     def _compute_affected(self, reg: Registration) -> bool:
         if reg in self.overridden:
