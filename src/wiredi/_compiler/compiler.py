@@ -161,7 +161,6 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         return graph_root
 
     def _compile(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
-        node = self.registry.node(reg)
         if reg.kind is Kind.ALIAS:
             target = alias_target(self.registry, reg)
             if target is None:
@@ -174,17 +173,20 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             return self.fn(target, is_async=is_async, ctx=ctx)
         if reg.kind is Kind.INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
+        if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
+            calls = calls_of(self.registry, reg)
+            if len(calls) == 1:  # no decorators: no node made unless it fails
+                build = once_build(
+                    calls[0], reg, self.registry, self._produce, self._disposable
+                )
+                if build is not None:
+                    return self.singleton_resolver(reg, build)
+        node = self.registry.node(reg)
         if reg.kind is Kind.CONTEXT:
             return self._context_value(reg, node, is_async=is_async, ctx=ctx)
         if reg.lifetime == Lifetime.SCOPED and not is_async and not ctx:
             return self._build(reg, node, is_async=False, ctx=False, scoped=True)
-        build = None
-        if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
-            calls = calls_of(self.registry, reg)
-            if len(calls) == 1:  # no decorators
-                build = once_build(calls[0], node, self._produce, self._disposable)
-        if build is None:
-            build = self._build(reg, node, is_async=is_async, ctx=ctx)
+        build = self._build(reg, node, is_async=is_async, ctx=ctx)
         return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)
 
     def _separate_build(self, reg: Registration) -> Fn:

@@ -93,6 +93,10 @@ class LifetimeWrappers(CompilerState):
         finally:
             self.waits.wait_ends(me)
 
+    def singleton_resolver(self, reg: Registration, build: Fn) -> Fn:
+        """The sync resolver of singleton ``reg`` made by ``build(root)``."""
+        return SingletonResolver(self.slot(reg), build, reg, self).get
+
     def _wrap_lifetime(
         self,
         reg: Registration,
@@ -106,7 +110,7 @@ class LifetimeWrappers(CompilerState):
         if lifetime == Lifetime.TRANSIENT:
             return build
         if lifetime == Lifetime.SINGLETON and not is_async and not ctx:
-            return SingletonResolver(self.slot(reg), build, reg, self).get
+            return self.singleton_resolver(reg, build)
         namespace: dict[str, Any] = {
             "build": build,
             "R": reg,

@@ -20,7 +20,8 @@ from wiredi._graph.edges import Call, Edge, EdgeKind
 from wiredi._registration.hints import FactoryKind
 
 if TYPE_CHECKING:
-    from wiredi.errors import DependencyNode
+    from wiredi._graph.registry import Registry
+    from wiredi._registration.registration import Registration
 
 __all__ = ["once_build"]
 
@@ -30,7 +31,8 @@ _NO_LINES: dict[int, Any] = {}
 
 def once_build(
     call: Call,
-    node: DependencyNode,
+    reg: Registration,
+    registry: Registry,
     producer: Callable[[Edge], Fn | None],
     is_disposable: Callable[[object], bool],
 ) -> Fn | None:
@@ -38,7 +40,8 @@ def once_build(
 
     ``producer`` turns an edge into ``fn(r)`` giving its value (``None``
     when the edge needs generated code). The result raises like generated
-    code: the failure carries ``node`` in its dependency path.
+    code: the failure carries ``reg``'s node in its dependency path (made
+    only then: most singletons never fail).
     """
     if call.factory_kind is not FactoryKind.PLAIN:
         return None
@@ -57,7 +60,8 @@ def once_build(
     refuse_none: Callable[..., Any] | None = None
     if isinstance(function, type):  # decided now, as generated code does
         owned = is_disposable_type(function)
-    elif not none_allowed(node.service_type):
+    elif not none_allowed(reg.service_type):
+        node = registry.node(reg)
         refuse_none = none_result_raiser(
             node.service_type, function, node.registered_at, decorator=False
         )
@@ -68,7 +72,8 @@ def once_build(
         owned=owned,
         is_disposable=is_disposable,
         refuse_none=refuse_none,
-        node=node,
+        reg=reg,
+        registry=registry,
     )
 
 
@@ -82,8 +87,8 @@ class _OnceBuild:
     """
 
     __slots__ = (
-        "function", "is_disposable", "keywords", "node", "owned", "positional",
-        "refuse_none",
+        "function", "is_disposable", "keywords", "owned", "positional", "refuse_none",
+        "reg", "registry",
     )  # fmt: skip
 
     def __init__(
@@ -95,7 +100,8 @@ class _OnceBuild:
         owned: bool | None,
         is_disposable: Callable[[object], bool],
         refuse_none: Callable[..., Any] | None,
-        node: DependencyNode,
+        reg: Registration,
+        registry: Registry,
     ) -> None:
         self.function = function
         self.positional = positional
@@ -103,7 +109,8 @@ class _OnceBuild:
         self.owned = owned
         self.is_disposable = is_disposable
         self.refuse_none = refuse_none
-        self.node = node
+        self.reg = reg
+        self.registry = registry
 
     def __call__(self, r: Any) -> Any:
         try:
@@ -118,7 +125,7 @@ class _OnceBuild:
             if value is None and self.refuse_none is not None:
                 self.refuse_none()
         except BaseException as exc:
-            add_trails(exc, _NO_LINES, self.node)
+            add_trails(exc, _NO_LINES, self.registry.node(self.reg))
             raise
         owned = self.owned
         if owned is None:
