@@ -150,6 +150,13 @@ def is_disposable_type(cls: Any) -> bool:
     """Whether instances of ``cls`` have ``close``, ``dispose`` or ``aclose``."""
     if not isinstance(cls, type):
         return False
+    if type(cls) is type:  # no metaclass: only the classes' own dicts can say
+        for klass in cls.__mro__:
+            namespace = klass.__dict__
+            if "close" in namespace or "dispose" in namespace or "aclose" in namespace:
+                break
+        else:
+            return False  # without three failed lookups, each an exception inside
     for name in _METHODS:  # noqa: SIM110 - a loop, not any(): asked per compiled class
         if callable(getattr(cls, name, None)):
             return True
