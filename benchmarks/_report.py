@@ -29,6 +29,15 @@ HAND_MEANS = (
     " explicit `close()`, a `{type: dependencies}` registry (the baseline the"
     " targets were set against)."
 )
+FLOOR = "*floor: minimal container*"
+FLOOR_MEANS = (
+    "**floor**: a minimal reference container written for these benchmarks"
+    " (`benchmarks/adapters/floor.py`): it keeps the guarantees a real container"
+    " must keep (validation at build, thread-safe singletons and scopes, a scope"
+    " closes what it created) and does nothing more, so its ratios are the floor"
+    " any pure-Python container with those guarantees pays. A reference row, not"
+    " a peer."
+)
 NOT_THREAD_SAFE = (
     f"{DAGGER} not thread-safe: a documented lock-free mode (diwire's"
     " `lock_mode=LockMode.NONE`), shown as its own row; every other row is the"
@@ -101,7 +110,14 @@ def _median(values: list[float]) -> float | None:
     return values[len(values) // 2] if values else None
 
 
+def is_reference(result: dict[str, Any]) -> bool:
+    """The floor: shown next to the baselines, never as a library or a peer."""
+    return bool(result.get("reference"))
+
+
 def label(result: dict[str, Any], dagger: bool = True, version: bool = True) -> str:
+    if is_reference(result):
+        return FLOOR
     name = result.get("dist") or result["library"]
     if version and result.get("version"):
         name += f" {result['version']}"
@@ -154,6 +170,8 @@ def _scenario_tables(
 ) -> list[str]:
     scenarios = report["scenarios"]
     header = ["library", *(SHORT.get(k, k) for k in keys)]
+    # the floor's rows come after the libraries', next to the baselines
+    results = sorted(results, key=is_reference)
     pure_rows = [
         [label(r), *(_cell(r["scenarios"].get(k), "pure", False) for k in keys)]
         for r in results
@@ -213,7 +231,7 @@ def _scenario_tables(
 def _memory_table(results: list[dict[str, Any]], indent: str) -> str:
     rows = []
     base: dict[str, Any] | None = None
-    for r in results:
+    for r in sorted(results, key=is_reference):
         memory = r.get("memory")
         if not memory:
             continue
@@ -250,11 +268,14 @@ def _memory_table(results: list[dict[str, Any]], indent: str) -> str:
 def best_peer(
     results: list[dict[str, Any]], key: str
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The peer row (any configuration) with the lowest ratio to pure construction."""
+    """The peer row (any configuration) with the lowest ratio to pure
+    construction; the floor is a reference, not a peer."""
     rows = [
         (entry["vs"]["pure"]["ratio"], r, entry)
         for r in results
-        if r["library"] != "wiredi" and (entry := _ok(r, key)) is not None
+        if r["library"] != "wiredi"
+        and not is_reference(r)
+        and (entry := _ok(r, key)) is not None
     ]
     if not rows:
         return None
@@ -519,6 +540,7 @@ def render(report: dict[str, Any]) -> str:
         "— = not supported.",
         "- " + PURE_MEANS.replace("**", ""),
         "- " + HAND_MEANS.replace("**", ""),
+        "- " + FLOOR_MEANS.replace("**", ""),
         "",
         baselines_table(keys) if keys else "",
         "",
@@ -542,6 +564,7 @@ FONT_PT = 9
 ORANGE = "#d9480f"
 BLUE = "#4c6ef5"
 GREY = "#868e96"
+GREEN = "#2b8a3e"
 
 
 def _pyplot() -> Any:
@@ -582,6 +605,8 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
     from matplotlib import ticker
 
     ran = [r for r in report["results"] if r["status"] == "ok"]
+    floor = next((r for r in ran if is_reference(r)), None)
+    ran = [r for r in ran if not is_reference(r)]
     keys = [k for k in report["scenarios"] if k in CORE]
     panels = []
     for key in keys:
@@ -623,13 +648,19 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
         )
         if hand:
             ax.axvline(hand, color=GREY, linestyle="--", linewidth=1)
+        floor_entry = _ok(floor, key) if floor else None
+        floor_ratio = floor_entry["vs"]["pure"]["ratio"] if floor_entry else None
+        if floor_ratio:
+            ax.axvline(floor_ratio, color=GREEN, linestyle=":", linewidth=1.5)
         ax.set_title(
             f"{key}: {report['scenarios'][key]['title']}"
-            f"  (dashed: hand-written, {_x(hand)})",
+            f"  (dashed: hand-written, {_x(hand)}"
+            + (f"; dotted: floor, {_x(floor_ratio)}" if floor_ratio else "")
+            + ")",
             loc="left",
         )
         right = max(ratios) * 4
-        ax.set_xlim(min(0.8, min(ratios) * 0.8), right)
+        ax.set_xlim(min(0.8, min(ratios) * 0.8, (floor_ratio or 1) * 0.8), right)
         for y, ratio in enumerate(ratios):
             ax.annotate(
                 _x(ratio),
@@ -641,6 +672,7 @@ def chart(report: dict[str, Any], path: Path) -> Path | None:
         ax.margins(y=0.02)
     axes[-1, 0].set_xlabel(
         f"{TIMES} pure construction (log scale, lower is better)"
+        + ("; floor: a minimal reference container" if floor else "")
         + (f"; {DAGGER} not thread-safe" if _has_unsafe(ran) else "")
     )
     _stamp(fig, report, "Container time / pure construction")

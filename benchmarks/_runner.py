@@ -97,10 +97,14 @@ def run(library: str, keys: list[str], quick: bool) -> dict[str, Any]:
         out.update(status="error", note=_error(exc))
         return out
     out["dist"] = adapter.dist
-    try:
-        out["version"] = metadata.version(adapter.dist)
-    except metadata.PackageNotFoundError:
-        out["version"] = "?"
+    if getattr(adapter, "reference", False):  # the floor: not a package
+        out["reference"] = True
+        out["version"] = ""
+    else:
+        try:
+            out["version"] = metadata.version(adapter.dist)
+        except metadata.PackageNotFoundError:
+            out["version"] = "?"
     out["variant"] = getattr(adapter, "variant", "")
     out["mode"] = getattr(adapter, "mode", "")
     out["thread_safe"] = getattr(adapter, "thread_safe", True)

@@ -17,4 +17,5 @@ LIBRARIES = [
     "wd-di",
     "clean-ioc",
     "injectq",
+    "floor",  # a minimal reference container (floor.py): a reference row, not a peer
 ]
