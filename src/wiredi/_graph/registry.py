@@ -59,18 +59,22 @@ class Registry:
         self.health_checks = dict(health_checks or {})
         self._closed: dict[Key, list[Registration]] = {}
         self._open: dict[Key, list[Registration]] = {}
-        for registration in self.registrations:
-            key = (registration.service_type, registration.component)
-            if registration.is_open_generic:
-                self._open.setdefault(key, []).append(registration)
-            else:
-                self._closed.setdefault(key, []).append(registration)
+        self.open_generics: set[Registration] = set()
         # add_context types: what create_scope(context=...) may give, and
         # where: (class a value must be an instance of, registrations to fill)
         self.context_values: dict[Any, tuple[type | None, tuple[Registration, ...]]]
         self.context_values = {}
-        for registration in self.registrations:
-            if registration.kind is Kind.CONTEXT:
+        closed, context = self._closed, Kind.CONTEXT
+        for registration in self.registrations:  # one loop: runs at every build
+            key = (registration.service_type, registration.component)
+            if registration.is_open_generic:
+                self._open.setdefault(key, []).append(registration)
+                self.open_generics.add(registration)
+            elif (same := closed.get(key)) is not None:
+                same.append(registration)
+            else:
+                closed[key] = [registration]
+            if registration.kind is context:
                 check, regs = self.context_values.get(
                     registration.service_type,
                     (context_check(registration.service_type), ()),

@@ -23,6 +23,8 @@ from wiredi.errors import RegistrationError
 __all__ = ["CollectionCore"]
 
 T = TypeVar("T")
+# bound once: an enum member read from its class costs about 55 ns on 3.11
+_TYPE, _FACTORY = Kind.TYPE, Kind.FACTORY
 
 
 class CollectionCore:
@@ -132,7 +134,7 @@ class CollectionCore:
             is_class = isinstance(implementation, type) or hasattr(
                 implementation, "__origin__"
             )
-            kind = Kind.TYPE if is_class else Kind.FACTORY
+            kind = _TYPE if is_class else _FACTORY
         elif kind is Kind.FACTORY:
             check_factory(service_type, implementation, call, where)
         elif kind is Kind.INSTANCE:
@@ -145,22 +147,18 @@ class CollectionCore:
                     registered_at=where,
                 )
             check_instance(service_type, implementation, call, where)
+        state = self._state
+        state.order += 1  # Declarations.next_order(), inlined: runs per add*
         registration = Registration(
-            service_type=service_type,
-            kind=kind,
-            implementation=implementation,
-            lifetime=life,
-            component=comp,
-            registered_at=where,
-            order=self._state.next_order(),
+            service_type, kind, implementation, life, comp, "", where, state.order
         )
         if health_check is not None:
             check_health_check(
                 service_type, health_check, call, where,
                 lifetime=life, open_generic=registration.is_open_generic,
             )  # fmt: skip
-            self._state.health_checks[registration] = health_check
-        self._state.registrations.append(registration)
+            state.health_checks[registration] = health_check
+        state.registrations.append(registration)
         return registration
 
     def _has(self, service_type: Any, component: str) -> bool:
