@@ -123,9 +123,23 @@ class CollectionCore:
         where: str,
         health_check: HealthCheckFn | None = None,
     ) -> Registration:
-        check_service_type(service_type, call, where)
-        life = self._lifetime_of(lifetime, call, where)
-        comp = self._component_of(component)
+        if (
+            kind is None
+            and implementation is None
+            and type(service_type) is type
+            and service_type is not type
+        ):
+            # add_singleton(Clock): a class of the plain metaclass bound to
+            # itself passes every check below by construction (no Protocol,
+            # ABC, Enum or type form), so only the lifetime and component are
+            # read, in the same order
+            life = self._lifetime_of(lifetime, call, where)
+            comp = self._component_of(component)
+            implementation, kind = service_type, _TYPE
+        else:
+            check_service_type(service_type, call, where)
+            life = self._lifetime_of(lifetime, call, where)
+            comp = self._component_of(component)
         if kind is None:
             if implementation is None:
                 implementation = service_type
