@@ -16,7 +16,12 @@ from wiredi._registration.checks import (
     check_service_type,
 )
 from wiredi._registration.declarations import Declarations, HealthCheckFn
-from wiredi._registration.lifetimes import Lifetime, close_builtin, parse_lifetime
+from wiredi._registration.lifetimes import (
+    BUILTIN_LIFETIMES,
+    Lifetime,
+    close_builtin,
+    parse_lifetime,
+)
 from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi.errors import RegistrationError
 
@@ -133,8 +138,14 @@ class CollectionCore:
             # itself passes every check below by construction (no Protocol,
             # ABC, Enum or type form), so only the lifetime and component are
             # read, in the same order
-            life = self._lifetime_of(lifetime, call, where)
-            comp = self._component_of(component)
+            if type(lifetime) is str and lifetime in BUILTIN_LIFETIMES:
+                life = lifetime  # what _lifetime_of returns for it
+            else:
+                life = self._lifetime_of(lifetime, call, where)
+            if type(component) is str:
+                comp = component or self._component  # as _component_of
+            else:
+                comp = self._component_of(component)
             implementation, kind = service_type, _TYPE
         else:
             check_service_type(service_type, call, where)

@@ -116,8 +116,15 @@ del _slots
 
 
 def caller_location() -> str:
-    """Return ``file.py:LINE`` of the first frame outside the wiredi package."""
-    frame: FrameType | None = sys._getframe(1)
+    """Return ``file.py:LINE`` of the first frame outside the wiredi package.
+
+    Only wiredi calls this, so its caller (frame 1) is in the package: the
+    walk starts at frame 2, which spares making a frame object for frame 1.
+    """
+    try:
+        frame: FrameType | None = sys._getframe(2)
+    except ValueError:  # called from the bottom of the stack
+        return "<unknown>"
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_PREFIX):
