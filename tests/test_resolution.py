@@ -116,6 +116,18 @@ class TestHints:
         assert wants.clock is Clock
         assert wants.retries == 3
 
+    def test_unhinted_parameter_with_default_keeps_it(
+        self, services: ServiceCollection
+    ) -> None:
+        """A parameter with no hint but a default gets the default."""
+
+        class Unhinted:
+            def __init__(self, retries=3) -> None:  # type: ignore[no-untyped-def]
+                self.retries = retries
+
+        services.add_transient(Unhinted)
+        assert services.build_service_provider().get_service(Unhinted).retries == 3
+
     def test_default_overridden_when_registered(
         self, services: ServiceCollection
     ) -> None:

@@ -28,6 +28,8 @@ from wiredi.errors import DependencyNode, RegistrationError
 __all__ = ["Registry"]
 
 Key = tuple[Any, str]
+_NONE: dict[Any, list[Registration]] = {}  # never filled
+_FACTORY = Kind.FACTORY  # bound once: an enum member read costs ~55 ns on 3.11
 
 
 class Registry:
@@ -57,20 +59,32 @@ class Registry:
         # registration -> health_check=, in registration order; an override
         # layer keeps its base's (the check then runs on the override)
         self.health_checks = dict(health_checks or {})
-        self._closed: dict[Key, list[Registration]] = {}
+        # component -> service type -> registrations (no key tuple to build
+        # for each lookup); open generics by (origin, component)
+        self._closed: dict[str, dict[Any, list[Registration]]] = {}
         self._open: dict[Key, list[Registration]] = {}
-        for registration in self.registrations:
-            key = (registration.service_type, registration.component)
-            if registration.is_open_generic:
-                self._open.setdefault(key, []).append(registration)
-            else:
-                self._closed.setdefault(key, []).append(registration)
+        self.open_generics: set[Registration] = set()
         # add_context types: what create_scope(context=...) may give, and
         # where: (class a value must be an instance of, registrations to fill)
         self.context_values: dict[Any, tuple[type | None, tuple[Registration, ...]]]
         self.context_values = {}
-        for registration in self.registrations:
-            if registration.kind is Kind.CONTEXT:
+        context = Kind.CONTEXT
+        for registration in self.registrations:  # one loop: runs at every build
+            service_type, component = registration.service_type, registration.component
+            if registration.is_open_generic:
+                key = (service_type, component)
+                self._open.setdefault(key, []).append(registration)
+                self.open_generics.add(registration)
+                continue
+            by_type = self._closed.get(component)
+            if by_type is None:
+                by_type = self._closed[component] = {}
+            same = by_type.get(service_type)
+            if same is None:
+                by_type[service_type] = [registration]
+            else:
+                same.append(registration)
+            if registration.kind is context:
                 check, regs = self.context_values.get(
                     registration.service_type,
                     (context_check(registration.service_type), ()),
@@ -125,7 +139,7 @@ class Registry:
 
     def lookup(self, service_type: Any, component: str) -> list[Registration]:
         """Every registration answering ``service_type`` in ``component``, in order."""
-        closed = self._closed.get((service_type, component), [])
+        closed = self._closed.get(component, _NONE).get(service_type, ())
         origin = typing.get_origin(service_type)
         if origin is None or not self._open:
             return list(closed)
@@ -140,7 +154,8 @@ class Registry:
 
     def resolve_one(self, service_type: Any, component: str) -> Registration | None:
         """The registration a single resolve uses: last closed, else last open."""
-        closed = self._closed.get((service_type, component))
+        by_type = self._closed.get(component)
+        closed = by_type.get(service_type) if by_type is not None else None
         if closed:
             return closed[-1]
         regs = self.lookup(service_type, component)
@@ -182,7 +197,8 @@ class Registry:
         """Components where ``service_type`` is registered (``exclude`` aside)."""
         found = {
             c
-            for (t, c), regs in self._closed.items()
+            for c, by_type in self._closed.items()
+            for t, regs in by_type.items()
             if t == service_type and any(r is not exclude for r in regs)
         }
         origin = typing.get_origin(service_type)
@@ -238,7 +254,7 @@ class Registry:
             if found is None:
                 found = read_callable(
                     registration.implementation,
-                    is_factory=registration.kind is Kind.FACTORY,
+                    is_factory=registration.kind is _FACTORY,
                     typevars=self._typevars.get(registration),
                 )
                 self._specs[registration] = found

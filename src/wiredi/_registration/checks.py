@@ -166,6 +166,10 @@ def check_implementation(
     service_type: Any, implementation: Any, call: Call, where: str
 ) -> None:
     """Check that ``implementation`` can stand for ``service_type``."""
+    if implementation is service_type and type(implementation) is type:
+        # a class of the plain metaclass bound to itself: Protocols and ABCs
+        # have their own metaclasses, and there is no other type to compare
+        return
     impl_class = implementation if isinstance(implementation, type) else None
     if impl_class is None and typing.get_origin(implementation) is not None:
         impl_class = origin_class(implementation)

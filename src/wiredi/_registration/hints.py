@@ -19,6 +19,7 @@ from wiredi._registration.constructors import (
     substitute,
 )
 from wiredi._registration.resolver import Resolver
+from wiredi._registration.spec_cache import cached_spec, keep_spec
 
 __all__ = [
     "SPECIAL_KIND",
@@ -252,25 +253,70 @@ def read_callable(
     the resolver (the ``lambda sp: ...`` style); for a decorator, it is the
     object being wrapped (``lambda inner: ...``). ``typevars`` substitutes
     the type variables of an open generic.
+
+    A class or plain function read without ``typevars`` is read once and
+    its spec reused while it is unchanged (``spec_cache`` says how that is
+    checked); specs are never mutated, so builds may share them.
+    """
+    if typevars is None:
+        found: CallableSpec | None = cached_spec(
+            func, is_factory=is_factory, is_decorator=is_decorator
+        )
+        if found is not None:
+            return found
+    spec, source = _read_callable(func, is_factory, is_decorator, typevars)
+    if source is not None and all(
+        dep.kind is not DepKind.UNRESOLVABLE for dep in spec.dependencies
+    ):
+        owner, function = source
+        held = [
+            item
+            for dep in spec.dependencies
+            for item in (dep.service_type, dep.default, dep.sequence_of)
+        ]
+        keep_spec(
+            func, spec, tuple(held), is_factory=is_factory,
+            is_decorator=is_decorator, owner=owner, function=function,
+        )  # fmt: skip
+    return spec
+
+
+def _read_callable(
+    func: Any,
+    is_factory: bool,
+    is_decorator: bool,
+    typevars: dict[Any, Any] | None,
+) -> tuple[CallableSpec, tuple[type | None, Any] | None]:
+    """The spec, and ``(owner, function)`` it was read from when it may be kept.
+
+    ``owner`` is the class whose constructor ``function`` is (``None`` for
+    a function); the pair is ``None`` when the spec depends on more than
+    ``spec_cache`` checks: type variables, or a callable read through
+    ``inspect.signature``.
     """
     factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
     form = func
     origin = typing.get_origin(func)
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
+    source: tuple[type | None, Any] | None = None
     if isinstance(func, type):
         found = constructor(func)
         if found is None:  # object's: no parameters
-            return CallableSpec((), factory_kind)
+            return CallableSpec((), factory_kind), (None, None)
         owner, func = found
         params = _parameters(func, skip=1)  # self, or cls for a __new__
         target = hint_source(owner, func)
         own = owner_typevars(form, owner)
         if own:
             typevars = {**(typevars or {}), **own}
+        elif typevars is None and _is_plain_function(func):
+            source = (owner, func)
     else:
         params = _parameters(func)
         target = _hint_target(func)
+        if typevars is None and _is_plain_function(func):
+            source = (None, func)
     try:
         hints = _type_hints(target)
     except RecursionError:
@@ -283,7 +329,7 @@ def read_callable(
             for p in params
             if p.default is _EMPTY
         )
-        return CallableSpec(deps, factory_kind)
+        return CallableSpec(deps, factory_kind), None
     if (
         (is_factory or is_decorator)
         and len(params) == 1
@@ -292,14 +338,14 @@ def read_callable(
     ):
         kind = DepKind.WRAPPED if is_decorator else DepKind.RESOLVER
         only = Dependency(params[0].name, kind, keyword_only=params[0].keyword_only)
-        return CallableSpec((only,), factory_kind)
+        return CallableSpec((only,), factory_kind), source
     read = []
     for param in params:
         hint = hints.get(param.name, _EMPTY)
         if hint is not _EMPTY and typevars:
             hint = substitute(hint, typevars)
         read.append(_read_parameter(param, hint))
-    return CallableSpec(tuple(read), factory_kind)
+    return CallableSpec(tuple(read), factory_kind), source
 
 
 def _local_name_problem(target: Any, exc: Exception) -> str:

@@ -44,8 +44,10 @@ def parse_lifetime(value: object) -> str | None:
     miss of a built-in name (``"Singleton"``, ``"scope"``) is rejected so that
     a typo does not silently become a custom scope.
     """
+    if type(value) is str and value in BUILTIN_LIFETIMES:  # the usual: first
+        return value
     if isinstance(value, Lifetime):
-        return value.value
+        return value._value_  # what .value returns, without the descriptor
     if not isinstance(value, str) or not value:
         return None
     if value in BUILTIN_LIFETIMES:

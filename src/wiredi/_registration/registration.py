@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ class Kind(enum.Enum):
     CONTEXT = "context"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+_TYPE = Kind.TYPE  # bound once: read at every registration and build
+
+
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class Registration:
     """One ``add*`` call, as the collection keeps it.
 
@@ -68,20 +72,68 @@ class Registration:
     registered_at: str = ""
     order: int = 0
 
+    def __init__(  # noqa: PLR0917 - positional, as the dataclass __init__ took them
+        self,
+        service_type: Any,
+        kind: Kind,
+        implementation: Any,
+        lifetime: str,
+        component: str = "",
+        source_component: str = "",
+        registered_at: str = "",
+        order: int = 0,
+    ) -> None:
+        # What the generated __init__ of a frozen dataclass does
+        # (object.__setattr__ per field), through the slots' own setters:
+        # half the time, and one Registration is made per add* call.
+        _set_service_type(self, service_type)
+        _set_kind(self, kind)
+        _set_implementation(self, implementation)
+        _set_lifetime(self, lifetime)
+        _set_component(self, component)
+        _set_source_component(self, source_component)
+        _set_registered_at(self, registered_at)
+        _set_order(self, order)
+
     @property
     def is_open_generic(self) -> bool:
         """Whether this binds an unparameterised generic service type."""
-        return bool(getattr(self.service_type, "__parameters__", ())) and (
-            self.kind is Kind.TYPE
+        return self.kind is _TYPE and bool(
+            getattr(self.service_type, "__parameters__", ())
         )
 
 
+_slots = Registration.__dict__
+_set_service_type = _slots["service_type"].__set__
+_set_kind = _slots["kind"].__set__
+_set_implementation = _slots["implementation"].__set__
+_set_lifetime = _slots["lifetime"].__set__
+_set_component = _slots["component"].__set__
+_set_source_component = _slots["source_component"].__set__
+_set_registered_at = _slots["registered_at"].__set__
+_set_order = _slots["order"].__set__
+del _slots
+
+
 def caller_location() -> str:
-    """Return ``file.py:LINE`` of the first frame outside the wiredi package."""
-    frame: FrameType | None = sys._getframe(1)
+    """Return ``file.py:LINE`` of the first frame outside the wiredi package.
+
+    Only wiredi calls this, so its caller (frame 1) is in the package: the
+    walk starts at frame 2, which spares making a frame object for frame 1.
+    """
+    try:
+        frame: FrameType | None = sys._getframe(2)
+    except ValueError:  # called from the bottom of the stack
+        return "<unknown>"
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_PREFIX):
-            return f"{os.path.basename(filename)}:{frame.f_lineno}"  # noqa: PTH119
+            return f"{_basename(filename)}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
+
+
+@functools.lru_cache(maxsize=256)
+def _basename(filename: str) -> str:
+    """``os.path.basename``, remembered: a program registers from few files."""
+    return os.path.basename(filename)  # noqa: PTH119
