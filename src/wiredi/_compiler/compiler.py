@@ -35,6 +35,10 @@ __all__ = ["Compiler"]
 Fn = Callable[..., Any]
 Chain = tuple[DependencyNode, ...]
 _log = logging.getLogger("wiredi")
+# bound once: an enum member read costs ~55 ns on 3.11, and every
+# registration a provider compiles takes these branches
+_ALIAS, _INSTANCE, _CONTEXT = Kind.ALIAS, Kind.INSTANCE, Kind.CONTEXT
+_SINGLETON, _SCOPED = Lifetime.SINGLETON, Lifetime.SCOPED
 
 
 class Compiler(ConstructionCode, LifetimeWrappers):
@@ -161,7 +165,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         return graph_root
 
     def _compile(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
-        if reg.kind is Kind.ALIAS:
+        if reg.kind is _ALIAS:
             target = alias_target(self.registry, reg)
             if target is None:
                 return missing_raiser(
@@ -171,9 +175,9 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                     parameter=False,
                 )
             return self.fn(target, is_async=is_async, ctx=ctx)
-        if reg.kind is Kind.INSTANCE:
+        if reg.kind is _INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
-        if reg.lifetime == Lifetime.SINGLETON and not is_async and not ctx:
+        if reg.lifetime == _SINGLETON and not is_async and not ctx:
             calls = calls_of(self.registry, reg)
             if len(calls) == 1:  # no decorators: no node made unless it fails
                 build = once_build(
@@ -182,9 +186,9 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                 if build is not None:
                     return self.singleton_resolver(reg, build)
         node = self.registry.node(reg)
-        if reg.kind is Kind.CONTEXT:
+        if reg.kind is _CONTEXT:
             return self._context_value(reg, node, is_async=is_async, ctx=ctx)
-        if reg.lifetime == Lifetime.SCOPED and not is_async and not ctx:
+        if reg.lifetime == _SCOPED and not is_async and not ctx:
             return self._build(reg, node, is_async=False, ctx=False, scoped=True)
         build = self._build(reg, node, is_async=is_async, ctx=ctx)
         return self._wrap_lifetime(reg, node, build, is_async=is_async, ctx=ctx)

@@ -26,6 +26,7 @@ __all__ = ["EntryTables"]
 Fn = Callable[[Any], Any]
 AsyncEntry = tuple[Fn, bool]
 Invoker = tuple[tuple[str, bool, Edge], ...]
+_INSTANCE, _SINGLETON = Kind.INSTANCE, Lifetime.SINGLETON  # bound once (enum reads)
 
 
 class EntryTables:
@@ -61,7 +62,9 @@ class EntryTables:
             reg, target, comp, optional = self._target(service_type, component, is_key)
             fn = self._single(reg, target, comp, is_async=False, optional=optional)
             if is_key:
-                table = self.sync.setdefault(component, {})
+                table = self.sync.get(component)
+                if table is None:
+                    table = self.sync[component] = {}
                 if self._is_shared(reg):
                     fn = self._publishing(service_type, fn, table)
                 table[service_type] = fn
@@ -91,7 +94,7 @@ class EntryTables:
         """Whether ``reg`` gives one object for the provider (and no await)."""
         return (
             reg is not None
-            and (reg.kind is Kind.INSTANCE or reg.lifetime == Lifetime.SINGLETON)
+            and (reg.kind is _INSTANCE or reg.lifetime == _SINGLETON)
             and not self.compiler.flags.is_async(reg)
         )
 

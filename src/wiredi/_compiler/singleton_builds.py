@@ -27,6 +27,7 @@ __all__ = ["once_build"]
 
 Fn = Callable[[Any], Any]
 _NO_LINES: dict[int, Any] = {}
+_PLAIN = FactoryKind.PLAIN  # bound once: an enum member read costs ~55 ns on 3.11
 
 
 def once_build(
@@ -43,7 +44,7 @@ def once_build(
     code: the failure carries ``reg``'s node in its dependency path (made
     only then: most singletons never fail).
     """
-    if call.factory_kind is not FactoryKind.PLAIN:
+    if call.factory_kind is not _PLAIN:
         return None
     positional: list[Fn] = []
     keywords: list[tuple[str, Fn]] = []
@@ -67,13 +68,13 @@ def once_build(
         )
     return _OnceBuild(
         function,
-        positional=tuple(positional),
-        keywords=tuple(keywords) or None,
-        owned=owned,
-        is_disposable=is_disposable,
-        refuse_none=refuse_none,
-        reg=reg,
-        registry=registry,
+        tuple(positional),
+        tuple(keywords) or None,
+        owned,
+        is_disposable,
+        refuse_none,
+        reg,
+        registry,
     )
 
 
@@ -91,10 +92,9 @@ class _OnceBuild:
         "reg", "registry",
     )  # fmt: skip
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional: one per singleton on first resolve
         self,
         function: Any,
-        *,
         positional: tuple[Fn, ...],
         keywords: tuple[tuple[str, Fn], ...] | None,
         owned: bool | None,

@@ -19,6 +19,7 @@ __all__ = ["GraphFacts"]
 
 _ASYNC_KINDS = (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR)
 _GRAPH_KINDS = (EdgeKind.CONTEXT, EdgeKind.GRAPH)
+_ALIAS = Kind.ALIAS  # bound once: an enum member read costs ~55 ns on 3.11
 
 
 class GraphFacts:
@@ -116,11 +117,11 @@ class GraphFacts:
         return result
 
     def _calls(self, reg: Registration) -> Sequence[Call]:
-        return () if reg.kind is Kind.ALIAS else calls_of(self.registry, reg)
+        return () if reg.kind is _ALIAS else calls_of(self.registry, reg)
 
     def targets(self, reg: Registration) -> Iterator[Registration]:
         """The registrations ``reg`` resolves directly (an alias: its source)."""
-        if reg.kind is Kind.ALIAS:
+        if reg.kind is _ALIAS:
             target = alias_target(self.registry, reg)
             if target is not None:
                 yield target
@@ -140,7 +141,7 @@ class GraphFacts:
         found_graph = self._graph
         found_async[reg] = found_graph[reg] = False
         try:
-            if reg.kind is Kind.ALIAS:
+            if reg.kind is _ALIAS:
                 target = alias_target(self.registry, reg)
                 awaits = target is not None and self.is_async(target)
                 graph = target is not None and self.needs_graph(target)
