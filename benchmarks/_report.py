@@ -289,11 +289,13 @@ def summary_table(
     """wiredi and the best peer per scenario, against both baselines."""
     ran = [r for r in report["results"] if r["status"] == "ok"]
     wiredi = next((r for r in ran if r["library"] == "wiredi"), None)
+    floor = next((r for r in ran if is_reference(r)), None)
     rows = []
     for key in keys:
         if key not in report["scenarios"]:
             continue
         mine = _ok(wiredi, key) if wiredi else None
+        least = _ok(floor, key) if floor else None
         best = best_peer(ran, key)
         wins = (
             mine is not None
@@ -319,6 +321,7 @@ def summary_table(
                 fmt(mine, "pure", wins),
                 fmt(mine, "hand", wins),
                 peer,
+                *([fmt(least, "pure", False)] if floor else []),
             ]
         )
     header = [
@@ -326,6 +329,7 @@ def summary_table(
         "wiredi vs pure construction",
         "wiredi vs hand-written",
         "best peer: vs pure / vs hand-written",
+        *(["floor (minimal container) vs pure"] if floor else []),
     ]
     return _table(header, rows, indent)
 

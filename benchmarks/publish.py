@@ -26,7 +26,7 @@ RESULTS = HERE / "results"
 ASSETS = ROOT / "docs" / "assets"
 PERFORMANCE = ROOT / "docs" / "performance.md"
 README = ROOT / "README.md"
-README_KEYS = ("a", "b", "c", "d")
+README_KEYS = ("a", "b", "c", "d", "e", "f")
 
 
 def load() -> list[dict[str, Any]]:
