@@ -153,11 +153,17 @@ class GraphFacts:
                     for edge in call.edges:
                         if edge.kind in _GRAPH_KINDS:
                             graph = True
-                        for target in edge.targets:
-                            if not awaits and self.is_async(target):
-                                awaits = True
-                            if not graph and self.needs_graph(target):
-                                graph = True
+                        for target in edge.targets:  # memo reads inlined
+                            if not awaits:
+                                found = found_async.get(target)
+                                if found is None:
+                                    found = self.is_async(target)
+                                awaits = found
+                            if not graph:
+                                found = found_graph.get(target)
+                                if found is None:
+                                    found = self.needs_graph(target)
+                                graph = found
         except BaseException:  # e.g. RecursionError on a very deep graph
             del found_async[reg], found_graph[reg]
             raise
