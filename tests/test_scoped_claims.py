@@ -315,3 +315,35 @@ class TestTasks:
             results = await asyncio.gather(*tasks)
         assert len(made) == 1
         assert all(result is made[0] for result in results)
+
+
+class TestSyncAndAsyncResolves:
+    """``get_service_async`` of a graph that awaits nothing runs the sync resolver.
+
+    So a thread and an asyncio task resolving the same scoped service in one
+    scope meet at the same claim: one instance. (A graph that awaits has no
+    sync resolver at all: ``get_service`` raises for it.)
+    """
+
+    def test_a_thread_and_a_task_racing_on_one_scope_share_one_instance(self) -> None:
+        gated = Gated()
+        services = ServiceCollection().add_scoped_factory(Db, gated.make)
+        provider = services.build_service_provider()
+
+        def release_when_the_task_waits() -> None:
+            _until(lambda: _waiting(provider) == 1)
+            gated.release.set()
+
+        async def from_a_task(scope: Any) -> Db:
+            result: Db = await scope.get_service_async(Db)
+            return result
+
+        with provider.create_scope() as scope, ThreadPoolExecutor(1) as pool:
+            from_thread = pool.submit(scope.get_service, Db)
+            assert gated.started.wait(10)
+            releaser = threading.Thread(target=release_when_the_task_waits)
+            releaser.start()
+            from_task = asyncio.run(from_a_task(scope))
+            releaser.join(10)
+            assert from_thread.result(timeout=10) is from_task
+        assert gated.calls == 1
