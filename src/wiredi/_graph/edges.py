@@ -3,7 +3,7 @@
 The compiler walks these; the validator walks the same ``edge_for`` results,
 except for the common parameter (a service registered in the registration's
 own component), which it follows without making the ``Edge`` (see
-``validation._Validator._dependencies``); an undecorated registration's
+``validation._Validator._calls``); an undecorated registration's
 edges are then made on the compiler's first ask.
 """
 

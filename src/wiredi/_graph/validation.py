@@ -169,43 +169,35 @@ class _Validator:
         path: dict[Registration, None],
         owner: Registration | None,
     ) -> None:
+        """Walk what ``reg``'s calls take.
+
+        An undecorated registration's parameters are walked from its spec:
+        the common one, a service registered in the registration's own
+        component, is followed as ``edge_for`` would make it (a ``ONE`` edge
+        to the last registration) without making the ``Edge``; any other
+        gets its ``Edge``. The compiler makes the edges (``calls_of``) when
+        it first needs them.
+        """
         owner_rank = None if owner is None else _RANK.get(owner.lifetime, _CUSTOM_RANK)
         registry = self.registry
         decorations = registry.decorations
-        if not decorations or (reg.service_type, reg.component) not in decorations:
-            self._dependencies(reg, path, owner, owner_rank)
+        component = reg.component
+        if decorations and (reg.service_type, component) in decorations:
+            for call in calls_of(registry, reg):
+                for edge in call.edges:
+                    self._edge(
+                        reg,
+                        edge,
+                        path,
+                        owner,
+                        owner_rank,
+                        function=call.function,
+                        decoration=call.decoration,
+                    )
             return
-        for call in calls_of(registry, reg):
-            for edge in call.edges:
-                self._edge(
-                    reg,
-                    edge,
-                    path,
-                    owner,
-                    owner_rank,
-                    function=call.function,
-                    decoration=call.decoration,
-                )
-
-    def _dependencies(
-        self,
-        reg: Registration,
-        path: dict[Registration, None],
-        owner: Registration | None,
-        owner_rank: int | None,
-    ) -> None:
-        """Walk an undecorated registration's parameters without building its edges.
-
-        The common parameter, a service registered in the registration's own
-        component, is followed here as ``edge_for`` would make it (a ``ONE``
-        edge to the last registration); any other gets its ``Edge``. The
-        compiler builds the full edges (``calls_of``) when it first needs them.
-        """
         kind = reg.kind
         if kind is not _TYPE and kind is not _FACTORY:  # instance, context
             return
-        registry = self.registry
-        component = reg.component
         by_type = registry._closed.get(component, _NO_TYPES)
         done_own = self._done_own
         for dep in registry.spec(reg).dependencies:
