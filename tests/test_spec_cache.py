@@ -106,7 +106,7 @@ class TestSpecCache:
         assert kind(is_factory=True, is_decorator=False) is DepKind.RESOLVER
         spec = read_callable(wrap, is_factory=True)
         assert read_callable(wrap, is_factory=True) is spec
-        assert wrap in spec_cache._CACHE
+        assert weakref.ref(wrap) in spec_cache._CACHE
 
     def test_a_monkeypatched_init_is_read_again(
         self, monkeypatch: pytest.MonkeyPatch
@@ -159,13 +159,13 @@ class TestSpecCache:
         services = ServiceCollection().add_singleton(needs)
         with pytest.raises(GraphValidationError, match="Later"):
             services.build_service_provider()
-        assert needs not in spec_cache._CACHE
+        assert weakref.ref(needs) not in spec_cache._CACHE
 
         exec("class Later: ...", module.__dict__)
         services.add_singleton(module.Later)
         provider = services.build_service_provider()
         assert isinstance(provider.get_service(needs).dep, module.Later)
-        assert needs in spec_cache._CACHE
+        assert weakref.ref(needs) in spec_cache._CACHE
 
     def test_a_rebound_global_named_by_a_string_hint_is_read_again(
         self, module: types.ModuleType
@@ -179,9 +179,9 @@ class TestSpecCache:
     def test_what_is_kept_and_what_is_not(self, module: types.ModuleType) -> None:
         """Module-level types and values are kept; a dotted string hint is not."""
         assert _types(Tuned) == [Clock, Level]
-        assert Tuned in spec_cache._CACHE
+        assert weakref.ref(Tuned) in spec_cache._CACHE
         assert _types(module.Dotted) == [Clock]
-        assert module.Dotted not in spec_cache._CACHE
+        assert weakref.ref(module.Dotted) not in spec_cache._CACHE
 
         class Local:
             pass
@@ -193,9 +193,9 @@ class TestSpecCache:
             pass
 
         assert read_callable(local_default, is_factory=True).dependencies
-        assert local_default not in spec_cache._CACHE
+        assert weakref.ref(local_default) not in spec_cache._CACHE
         assert read_callable(local_enum, is_factory=True).dependencies
-        assert local_enum in spec_cache._CACHE
+        assert weakref.ref(local_enum) in spec_cache._CACHE
 
         def takes_function(
             factory: object = _types, items: object = (list[Local], Box[int])
@@ -207,9 +207,11 @@ class TestSpecCache:
 
         forward.__annotations__["clock"] = typing.Optional["Clock"]
         read_callable(takes_function, is_factory=True)
-        assert takes_function not in spec_cache._CACHE  # a tuple holds anything
+        assert (
+            weakref.ref(takes_function) not in spec_cache._CACHE
+        )  # a tuple holds anything
         assert _types(forward) == [Clock]
-        assert forward not in spec_cache._CACHE
+        assert weakref.ref(forward) not in spec_cache._CACHE
 
     def test_specs_with_type_variables_or_problems_are_not_kept(self) -> None:
         """Closed generics and unresolvable parameters are read on every build."""
@@ -225,7 +227,7 @@ class TestSpecCache:
         assert read_callable(Unhinted, is_factory=False).dependencies[0].kind is (
             DepKind.UNRESOLVABLE
         )
-        assert Unhinted not in spec_cache._CACHE
+        assert weakref.ref(Unhinted) not in spec_cache._CACHE
 
     def test_a_local_class_is_not_kept_alive(self) -> None:
         """The cache holds classes weakly: a class dropped by everyone else goes."""
@@ -247,11 +249,12 @@ class TestSpecCache:
             services.add_singleton(Pair)
             provider = services.build_service_provider()
             assert isinstance(provider.get_service(Pair).local, Local)
-            assert Local in spec_cache._CACHE  # kept: it needs only Clock
-            assert Pair not in spec_cache._CACHE  # would hold Local
+            assert weakref.ref(Local) in spec_cache._CACHE  # kept: it needs only Clock
+            assert weakref.ref(Pair) not in spec_cache._CACHE  # would hold Local
             provider.close()
             return weakref.ref(Local)
 
         ref = build()
         gc.collect()
         assert ref() is None
+        assert all(key() is not None for key in spec_cache._CACHE)  # entry dropped

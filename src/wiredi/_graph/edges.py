@@ -1,6 +1,10 @@
 """Where each parameter of a registration gets its value: the graph's edges.
 
-Both the validator and the compiler walk these, so the two always agree.
+The compiler walks these; the validator walks the same ``edge_for`` results,
+except for the common parameter (a service registered in the registration's
+own component), which it follows without making the ``Edge`` (see
+``validation._Validator._calls``); an undecorated registration's
+edges are then made on the compiler's first ask.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ __all__ = [
 
 # only these make calls: an instance, alias or context value is given, not built
 _TYPE, _FACTORY = Kind.TYPE, Kind.FACTORY
+_NO_TYPES: dict[Any, list[Registration]] = {}  # never filled
 
 
 class EdgeKind(enum.Enum):
@@ -73,7 +78,7 @@ class Call:
 
 # Enum members bound once: ``DepKind.SERVICE`` is an attribute lookup on
 # the class (about 55 ns on CPython 3.11), and these run for every edge.
-_LAZY = DepKind.LAZY
+_SERVICE, _LAZY = DepKind.SERVICE, DepKind.LAZY
 _RESOLVER, _CONTEXT, _GRAPH = DepKind.RESOLVER, DepKind.CONTEXT, DepKind.GRAPH
 _UNRESOLVABLE, _WRAPPED = DepKind.UNRESOLVABLE, DepKind.WRAPPED
 _ONE, _ALL, _CONST = EdgeKind.ONE, EdgeKind.ALL, EdgeKind.CONST
@@ -130,13 +135,28 @@ def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
         return []
     spec = registry.spec(registration)
     component = registration.component
-    calls = [
-        Call(
-            registration.implementation,
-            spec.factory_kind,
-            tuple([edge_for(registry, dep, component) for dep in spec.dependencies]),
-        )
-    ]
+    by_type = registry._closed.get(component, _NO_TYPES)
+    own: list[Edge] = []
+    for dep in spec.dependencies:
+        # the common parameter, inlined: a service registered in the
+        # registration's own component is edge_for's ONE edge to the last
+        if dep.kind is _SERVICE and dep.component is None:
+            closed = by_type.get(dep.service_type)
+            if closed:
+                own.append(
+                    Edge(
+                        dep.name,
+                        _ONE,
+                        dep.keyword_only,
+                        (closed[-1],),
+                        None,
+                        dep.service_type,
+                        component,
+                    )
+                )
+                continue
+        own.append(edge_for(registry, dep, component))
+    calls = [Call(registration.implementation, spec.factory_kind, tuple(own))]
     if not registry.decorations:
         return calls
     key = (registration.service_type, component)
@@ -191,7 +211,15 @@ def registration_uses_context(registry: Registry, reg: Registration) -> bool:
     """Whether ``reg``'s own calls take ``DependencyContext`` or ``CurrentGraph``."""
     if reg.kind is not _TYPE and reg.kind is not _FACTORY:
         return False
-    for call in calls_of(registry, reg):  # loops: asked of every registration
+    decorations = registry.decorations
+    if not decorations or (reg.service_type, reg.component) not in decorations:
+        # asked of every registration at build: read from the spec, as
+        # edge_for gives these two edges to these two dependency kinds only
+        for dep in registry.spec(reg).dependencies:
+            if dep.kind is _CONTEXT or dep.kind is _GRAPH:
+                return True
+        return False
+    for call in calls_of(registry, reg):
         for edge in call.edges:
             if edge.kind is _CONTEXT_EDGE or edge.kind is _GRAPH_EDGE:
                 return True

@@ -21,6 +21,7 @@ from wiredi._registration.declarations import (
 from wiredi._registration.hints import CallableSpec, read_callable
 from wiredi._registration.registration import Kind, Registration
 from wiredi._registration.scope_manager import ScopeManager
+from wiredi._registration.spec_cache import cached_spec
 from wiredi._rendering import type_name
 from wiredi.config import IConfiguration, Options
 from wiredi.errors import DependencyNode, RegistrationError
@@ -249,15 +250,27 @@ class Registry:
         found = self._specs.get(registration)
         if found is not None:
             return found
+        typevars = self._typevars.get(registration)
+        is_factory = registration.kind is _FACTORY
+        if typevars is None:
+            # read by an earlier build and unchanged (read_callable's first
+            # look): nothing is read, so no lock is taken (an RLock's with
+            # costs about as much as the look); setdefault keeps one spec
+            # per registration
+            found = cached_spec(
+                registration.implementation, is_factory=is_factory, is_decorator=False
+            )
+            if found is not None:
+                return self._specs.setdefault(registration, found)
         with self._lock:
             found = self._specs.get(registration)
             if found is None:
                 found = read_callable(
                     registration.implementation,
-                    is_factory=registration.kind is _FACTORY,
-                    typevars=self._typevars.get(registration),
+                    is_factory=is_factory,
+                    typevars=typevars,
                 )
-                self._specs[registration] = found
+                found = self._specs.setdefault(registration, found)
             return found
 
     def decorator_spec(self, decoration: Decoration) -> CallableSpec:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from wiredi._graph.cycles import cycle_error
 from wiredi._graph.edges import (
+    Edge,
     EdgeKind,
     alias_target,
     calls_of,
@@ -16,6 +17,7 @@ from wiredi._graph.edges import (
 )
 from wiredi._graph.fixes import unresolvable_fix
 from wiredi._graph.registry import Registry
+from wiredi._registration.declarations import Decoration
 from wiredi._registration.hints import DepKind
 from wiredi._registration.lifetimes import BUILTIN_LIFETIMES, Lifetime
 from wiredi._registration.registration import Kind, Registration
@@ -43,7 +45,9 @@ _RANK: dict[str, int | None] = {
 _CUSTOM_RANK = 1
 # Enum members bound once (an attribute lookup on the class costs about
 # 55 ns on CPython 3.11); these are read for every registration and edge.
-_ALIAS = Kind.ALIAS
+_ALIAS, _TYPE, _FACTORY = Kind.ALIAS, Kind.TYPE, Kind.FACTORY
+_SERVICE = DepKind.SERVICE
+_NO_TYPES: dict[Any, list[Registration]] = {}  # never filled
 _MISSING, _UNRESOLVABLE = EdgeKind.MISSING, EdgeKind.UNRESOLVABLE
 _TRANSIENT = Lifetime.TRANSIENT.value
 
@@ -165,40 +169,42 @@ class _Validator:
         path: dict[Registration, None],
         owner: Registration | None,
     ) -> None:
+        """Walk what ``reg``'s calls take.
+
+        An undecorated registration's parameters are walked from its spec:
+        the common one, a service registered in the registration's own
+        component, is followed as ``edge_for`` would make it (a ``ONE`` edge
+        to the last registration) without making the ``Edge``; any other
+        gets its ``Edge``. The compiler makes the edges (``calls_of``) when
+        it first needs them.
+        """
         owner_rank = None if owner is None else _RANK.get(owner.lifetime, _CUSTOM_RANK)
+        registry = self.registry
+        decorations = registry.decorations
+        component = reg.component
+        if decorations and (reg.service_type, component) in decorations:
+            for call in calls_of(registry, reg):
+                for edge in call.edges:
+                    self._edge(
+                        reg,
+                        edge,
+                        path,
+                        owner,
+                        owner_rank,
+                        function=call.function,
+                        decoration=call.decoration,
+                    )
+            return
+        kind = reg.kind
+        if kind is not _TYPE and kind is not _FACTORY:  # instance, context
+            return
+        by_type = registry._closed.get(component, _NO_TYPES)
         done_own = self._done_own
-        for call in calls_of(self.registry, reg):
-            for edge in call.edges:
-                kind = edge.kind
-                if kind is _MISSING:
-                    self._missing(
-                        reg, edge.name, edge.service_type, edge.component, path
-                    )
-                elif kind is _UNRESOLVABLE:
-                    decorator = call.decoration is not None and not edge.name
-                    self.report(
-                        ("unresolvable", reg, call.function, edge.name),
-                        RegistrationError(
-                            f"{type_name(call.function)} cannot be built: "
-                            f"{edge.problem}",
-                            service_type=reg.service_type,
-                            component=reg.component,
-                            path=self._path(path),
-                            registered_at=(
-                                call.decoration.registered_at
-                                if call.decoration is not None
-                                else reg.registered_at
-                            ),
-                            hint=(
-                                "give the decorator a parameter hinted "
-                                f"{type_name(reg.service_type)}: it receives "
-                                "the object being wrapped"
-                                if decorator
-                                else unresolvable_fix(edge.problem)
-                            ),
-                        ),
-                    )
-                for target in edge.targets:
+        for dep in registry.spec(reg).dependencies:
+            if dep.kind is _SERVICE and dep.component is None:
+                closed = by_type.get(dep.service_type)
+                if closed:
+                    target = closed[-1]
                     if target in done_own:
                         # walked already; visit() would only check a capture
                         rank = _RANK.get(target.lifetime, _CUSTOM_RANK)
@@ -207,8 +213,57 @@ class _Validator:
                         ):
                             continue
                     self.visit(target, path, owner)
-                if edge.deferred is not None and owner is not None:
-                    self._lazy(edge.deferred, path, owner)
+                    continue
+            edge = edge_for(registry, dep, component)
+            self._edge(reg, edge, path, owner, owner_rank, function=reg.implementation)
+
+    def _edge(
+        self,
+        reg: Registration,
+        edge: Edge,
+        path: dict[Registration, None],
+        owner: Registration | None,
+        owner_rank: int | None,
+        *,
+        function: Any,
+        decoration: Decoration | None = None,
+    ) -> None:
+        """Check one parameter's edge of ``function`` and walk its targets."""
+        kind = edge.kind
+        if kind is _MISSING:
+            self._missing(reg, edge.name, edge.service_type, edge.component, path)
+        elif kind is _UNRESOLVABLE:
+            self.report(
+                ("unresolvable", reg, function, edge.name),
+                RegistrationError(
+                    f"{type_name(function)} cannot be built: {edge.problem}",
+                    service_type=reg.service_type,
+                    component=reg.component,
+                    path=self._path(path),
+                    registered_at=(
+                        decoration.registered_at
+                        if decoration is not None
+                        else reg.registered_at
+                    ),
+                    hint=(
+                        "give the decorator a parameter hinted "
+                        f"{type_name(reg.service_type)}: it receives "
+                        "the object being wrapped"
+                        if decoration is not None and not edge.name
+                        else unresolvable_fix(edge.problem)
+                    ),
+                ),
+            )
+        done_own = self._done_own
+        for target in edge.targets:
+            if target in done_own:
+                # walked already; visit() would only check a capture
+                rank = _RANK.get(target.lifetime, _CUSTOM_RANK)
+                if owner_rank is None or (rank is not None and rank <= owner_rank):
+                    continue
+            self.visit(target, path, owner)
+        if edge.deferred is not None and owner is not None:
+            self._lazy(edge.deferred, path, owner)
 
     def _lazy(
         self, target: Registration, path: dict[Registration, None], owner: Registration

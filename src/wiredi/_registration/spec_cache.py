@@ -49,8 +49,16 @@ _TYPE_EQ: Any = type.__eq__
 _TYPE_HASH: Any = type.__hash__
 _RECURSION = 8  # deeper type forms are not worth the walk: not kept
 
-# class or plain function -> _Entry (see the module docstring)
-_CACHE: weakref.WeakKeyDictionary[Any, _Entry] = weakref.WeakKeyDictionary()
+# weak reference to a class or plain function -> _Entry (see the module
+# docstring). A WeakKeyDictionary's get() is this dict's get() behind a
+# Python frame, and one is asked for every registration at every build.
+_CACHE: dict[weakref.ref[Any], _Entry] = {}
+_ref = weakref.ref
+
+
+def _forget(key: weakref.ref[Any], pop: Any = _CACHE.pop) -> None:
+    """Drop the entry of a class or function that was collected."""
+    pop(key, None)  # bound early: may run during interpreter shutdown
 
 
 class _Entry:
@@ -114,9 +122,10 @@ def _keyable(func: Any) -> bool:
 
 def cached_spec(func: Any, *, is_factory: bool, is_decorator: bool) -> Any:
     """The spec read earlier from ``func`` with these flags, if it still holds."""
-    if not _keyable(func):
+    kind = type(func)
+    if kind is not type and kind is not _FUNCTION and not _keyable(func):
         return None
-    entry = _CACHE.get(func)
+    entry = _CACHE.get(_ref(func))
     if (
         entry is None
         or entry.is_factory is not is_factory
@@ -126,7 +135,7 @@ def cached_spec(func: Any, *, is_factory: bool, is_decorator: bool) -> Any:
     if entry.function is None:  # a class whose constructor is object's
         return entry.spec if constructor(func) is None else None
     fn = entry.function()
-    if type(func) is _FUNCTION:
+    if kind is _FUNCTION:
         owner = None
     elif entry.own_init and func.__dict__.get("__init__") is fn:
         owner = func  # constructor(func) would find the same: its first look
@@ -179,7 +188,9 @@ def keep_spec(
                 spec, flags, None, None,
                 annotations={}, names=(), from_owner=False, own_init=False,
             )  # fmt: skip
-            _CACHE[func] = entry  # classes and functions are weakly referenceable
+            _CACHE[_ref(func, _forget)] = (
+                entry  # classes and functions are weakly referenceable
+            )
         return
     from_owner = owner is not None and hint_source(owner, function) is owner
     target = owner if from_owner else function
@@ -208,7 +219,7 @@ def keep_spec(
         from_owner=from_owner,
         own_init=owner is func and func.__dict__.get("__init__") is function,
     )
-    _CACHE[func] = entry
+    _CACHE[_ref(func, _forget)] = entry
 
 
 def _names(
