@@ -32,7 +32,6 @@ __all__ = [
 
 # only these make calls: an instance, alias or context value is given, not built
 _TYPE, _FACTORY = Kind.TYPE, Kind.FACTORY
-_NO_TYPES: dict[Any, list[Registration]] = {}  # never filled
 
 
 class EdgeKind(enum.Enum):
@@ -135,7 +134,7 @@ def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
         return []
     spec = registry.spec(registration)
     component = registration.component
-    by_type = registry._closed.get(component, _NO_TYPES)
+    by_type = registry.closed_of(component)
     own: list[Edge] = []
     for dep in spec.dependencies:
         # the common parameter, inlined: a service registered in the

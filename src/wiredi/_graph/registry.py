@@ -153,6 +153,14 @@ class Registry:
         closed_generics = [self._close(reg, service_type, args) for reg in open_regs]
         return sorted([*closed, *closed_generics], key=lambda r: r.order)
 
+    def closed_of(self, component: str) -> dict[Any, list[Registration]]:
+        """``{type: its registrations}`` of ``component``, no open generics.
+
+        The last of a list is what :meth:`resolve_one` answers for that type:
+        walks over many parameters read it once per registration.
+        """
+        return self._closed.get(component, _NONE)
+
     def resolve_one(self, service_type: Any, component: str) -> Registration | None:
         """The registration a single resolve uses: last closed, else last open."""
         by_type = self._closed.get(component)

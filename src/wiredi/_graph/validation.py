@@ -47,7 +47,6 @@ _CUSTOM_RANK = 1
 # 55 ns on CPython 3.11); these are read for every registration and edge.
 _ALIAS, _TYPE, _FACTORY = Kind.ALIAS, Kind.TYPE, Kind.FACTORY
 _SERVICE = DepKind.SERVICE
-_NO_TYPES: dict[Any, list[Registration]] = {}  # never filled
 _MISSING, _UNRESOLVABLE = EdgeKind.MISSING, EdgeKind.UNRESOLVABLE
 _TRANSIENT = Lifetime.TRANSIENT.value
 
@@ -198,24 +197,29 @@ class _Validator:
         kind = reg.kind
         if kind is not _TYPE and kind is not _FACTORY:  # instance, context
             return
-        by_type = registry._closed.get(component, _NO_TYPES)
-        done_own = self._done_own
+        by_type = registry.closed_of(component)
         for dep in registry.spec(reg).dependencies:
             if dep.kind is _SERVICE and dep.component is None:
                 closed = by_type.get(dep.service_type)
                 if closed:
-                    target = closed[-1]
-                    if target in done_own:
-                        # walked already; visit() would only check a capture
-                        rank = _RANK.get(target.lifetime, _CUSTOM_RANK)
-                        if owner_rank is None or (
-                            rank is not None and rank <= owner_rank
-                        ):
-                            continue
-                    self.visit(target, path, owner)
+                    self._follow(closed[-1], path, owner, owner_rank)
                     continue
             edge = edge_for(registry, dep, component)
             self._edge(reg, edge, path, owner, owner_rank, function=reg.implementation)
+
+    def _follow(
+        self,
+        target: Registration,
+        path: dict[Registration, None],
+        owner: Registration | None,
+        owner_rank: int | None,
+    ) -> None:
+        """Visit ``target``, unless it was walked and only a capture check remains."""
+        if target in self._done_own:
+            rank = _RANK.get(target.lifetime, _CUSTOM_RANK)
+            if owner_rank is None or (rank is not None and rank <= owner_rank):
+                return
+        self.visit(target, path, owner)
 
     def _edge(
         self,
@@ -254,14 +258,8 @@ class _Validator:
                     ),
                 ),
             )
-        done_own = self._done_own
         for target in edge.targets:
-            if target in done_own:
-                # walked already; visit() would only check a capture
-                rank = _RANK.get(target.lifetime, _CUSTOM_RANK)
-                if owner_rank is None or (rank is not None and rank <= owner_rank):
-                    continue
-            self.visit(target, path, owner)
+            self._follow(target, path, owner, owner_rank)
         if edge.deferred is not None and owner is not None:
             self._lazy(edge.deferred, path, owner)
 
