@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from typing import Any
 
 import pytest
 
-from wiredi import ContextScopeManager, ServiceCollection, ServiceProvider
+from tests.waiting import until, until_async, waiting
+from wiredi import ContextScopeManager, ServiceCollection
 
 WAITERS = 20
 
@@ -56,25 +55,6 @@ class AsyncFlaky:
         return Db()
 
 
-def _waiting(provider: ServiceProvider) -> int:
-    """How many threads or tasks wait for another's creation (WaitGraph)."""
-    return len(provider._core.compiler.waits._waiting)
-
-
-def _until(condition: Any) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
-
-
-async def _until_async(condition: Any) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.001)
-
-
 class TestAsyncSingleton:
     async def test_waiters_share_the_failure_then_the_next_call_retries(
         self,
@@ -86,7 +66,7 @@ class TestAsyncSingleton:
         tasks = [
             asyncio.create_task(provider.get_service_async(Db)) for _ in range(WAITERS)
         ]
-        await _until_async(lambda: _waiting(provider) == WAITERS - 1)
+        await until_async(lambda: waiting(provider) == WAITERS - 1)
         flaky.release.set()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         assert flaky.attempts == 1
@@ -104,7 +84,7 @@ class TestAsyncSingleton:
         tasks = [
             asyncio.create_task(provider.get_service_async(Report)) for _ in range(3)
         ]
-        await _until_async(lambda: _waiting(provider) == 2)
+        await until_async(lambda: waiting(provider) == 2)
         flaky.release.set()
         results = await asyncio.gather(*tasks, return_exceptions=True)
         (error,) = {id(result): result for result in results}.values()
@@ -119,9 +99,9 @@ class TestAsyncSingleton:
         services = ServiceCollection().add_singleton_factory(Db, flaky.make_async)
         provider = services.build_service_provider()
         builder = asyncio.create_task(provider.get_service_async(Db))
-        await _until_async(flaky.started.is_set)
+        await until_async(flaky.started.is_set)
         waiter = asyncio.create_task(provider.get_service_async(Db))
-        await _until_async(lambda: _waiting(provider) == 1)
+        await until_async(lambda: waiting(provider) == 1)
         builder.cancel()
         with pytest.raises(asyncio.CancelledError):
             await builder
@@ -139,7 +119,7 @@ class TestAsyncScopedAndCustom:
             tasks = [
                 asyncio.create_task(scope.get_service_async(Db)) for _ in range(WAITERS)
             ]
-            await _until_async(lambda: _waiting(provider) == WAITERS - 1)
+            await until_async(lambda: waiting(provider) == WAITERS - 1)
             flaky.release.set()
             results = await asyncio.gather(*tasks, return_exceptions=True)
             assert flaky.attempts == 1
@@ -158,7 +138,7 @@ class TestAsyncScopedAndCustom:
             tasks = [
                 asyncio.create_task(scope.get_service_async(Db)) for _ in range(WAITERS)
             ]
-            await _until_async(flaky.started.is_set)
+            await until_async(flaky.started.is_set)
             for _ in range(5):  # let every task reach its wait
                 await asyncio.sleep(0)
             flaky.release.set()
@@ -189,7 +169,7 @@ class TestThreadSingleton:
         threads = [threading.Thread(target=resolve) for _ in range(WAITERS)]
         for thread in threads:
             thread.start()
-        _until(lambda: _waiting(provider) == WAITERS - 1)
+        until(lambda: waiting(provider) == WAITERS - 1)
         flaky.release.set()
         for thread in threads:
             thread.join()
@@ -218,7 +198,7 @@ class TestThreadSingleton:
         assert flaky.started.wait(10)
         waiter = threading.Thread(target=resolve)
         waiter.start()
-        _until(lambda: _waiting(provider) == 1)
+        until(lambda: waiting(provider) == 1)
         flaky.release.set()
         builder.join()
         waiter.join()

@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+from tests.waiting import until, until_async, waiting
 from wiredi import (
     CircularDependencyError,
     Resolver,
     ServiceCollection,
-    ServiceProvider,
 )
 
 THREADS = 16
@@ -61,25 +60,6 @@ class Gated:
         return Db()
 
 
-def _waiting(provider: ServiceProvider) -> int:
-    """How many threads wait for another's creation (WaitGraph)."""
-    return len(provider._core.compiler.waits._waiting)
-
-
-def _until(condition: Any) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
-
-
-async def _until_async(condition: Any) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.001)
-
-
 class TestThreads:
     def test_16_threads_on_one_scope_get_one_instance(self) -> None:
         gated = Gated()
@@ -97,14 +77,14 @@ class TestThreads:
             with ThreadPoolExecutor(THREADS) as pool:
                 futures = [pool.submit(resolve, i) for i in range(THREADS)]
                 assert gated.started.wait(10)
-                _until(lambda: _waiting(provider) == THREADS - 1)
+                until(lambda: waiting(provider) == THREADS - 1)
                 gated.release.set()
                 results = [future.result(timeout=10) for future in futures]
             assert gated.calls == 1
             assert all(result is results[0] for result in results)
             assert scope.get_service(Db) is results[0]
             assert scope._lock is None  # nobody took a lock
-        assert _waiting(provider) == 0
+        assert waiting(provider) == 0
         assert provider._core.compiler.waits._builders == {}
 
     def test_waiting_threads_share_the_failure_then_the_next_call_retries(
@@ -127,7 +107,7 @@ class TestThreads:
             threads = [threading.Thread(target=resolve) for _ in range(THREADS)]
             for thread in threads:
                 thread.start()
-            _until(lambda: _waiting(provider) == THREADS - 1)
+            until(lambda: waiting(provider) == THREADS - 1)
             gated.release.set()
             for thread in threads:
                 thread.join(10)
@@ -172,7 +152,7 @@ class TestThreads:
             assert started.wait(10)
             waiter = threading.Thread(target=wait)
             waiter.start()
-            _until(lambda: _waiting(provider) == 1)
+            until(lambda: waiting(provider) == 1)
             release.set()
             builder.join(10)
             waiter.join(10)
@@ -216,7 +196,7 @@ class TestThreads:
                 thread.join(10)
             assert not any(thread.is_alive() for thread in threads)
         assert len(errors) == 2
-        assert _waiting(provider) == 0
+        assert waiting(provider) == 0
 
 
 class TestSameThread:
@@ -285,7 +265,7 @@ class TestTasks:
                     asyncio.ensure_future(loop.run_in_executor(pool, resolve))
                     for _ in range(TASKS)
                 ]
-                await _until_async(lambda: _waiting(provider) == TASKS - 1)
+                await until_async(lambda: waiting(provider) == TASKS - 1)
                 gated.release.set()
                 results = await asyncio.gather(*tasks)
             assert gated.calls == 1
@@ -331,7 +311,7 @@ class TestSyncAndAsyncResolves:
         provider = services.build_service_provider()
 
         def release_when_the_task_waits() -> None:
-            _until(lambda: _waiting(provider) == 1)
+            until(lambda: waiting(provider) == 1)
             gated.release.set()
 
         async def from_a_task(scope: Any) -> Db:

@@ -58,11 +58,7 @@ class EntryTables:
         resolved again on every call (it cannot key the table).
         """
         with self.compiler.lock:
-            try:  # hashable(), inlined: every type's first resolve comes here
-                hash(service_type)
-                is_key = True
-            except TypeError:
-                is_key = False
+            is_key = hashable(service_type)
             reg, target, comp, optional = self._target(service_type, component, is_key)
             fn = self._single(reg, target, comp, is_async=False, optional=optional)
             if is_key:
