@@ -13,16 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._compiler.codegen import make_function
+from wiredi._compiler.compiler_state import EMPTY
 from wiredi._compiler.construction import ConstructionCode
 from wiredi._compiler.context import CurrentGraph
+from wiredi._compiler.finalizers import is_disposable_type
 from wiredi._compiler.lifetime_wrappers import LifetimeWrappers
 from wiredi._compiler.raising import (
     async_raiser,
     cycle_raiser,
     missing_raiser,
 )
-from wiredi._compiler.singleton_builds import once_build
+from wiredi._compiler.singleton_builds import PlainCall, plain_call
 from wiredi._graph.edges import alias_target, calls_of
+from wiredi._registration.hints import DepKind, FactoryKind
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
@@ -39,6 +42,7 @@ _log = logging.getLogger("wiredi")
 # registration a provider compiles takes these branches
 _ALIAS, _INSTANCE, _CONTEXT = Kind.ALIAS, Kind.INSTANCE, Kind.CONTEXT
 _SINGLETON, _SCOPED = Lifetime.SINGLETON, Lifetime.SCOPED
+_TYPE, _SERVICE, _PLAIN = Kind.TYPE, DepKind.SERVICE, FactoryKind.PLAIN
 
 
 class Compiler(ConstructionCode, LifetimeWrappers):
@@ -123,7 +127,10 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             return cycle_raiser(self.registry, [*cycle, reg])
         self._stack.append(key)
         try:
-            if not is_async and self.flags.is_async(reg):
+            built = None if is_async or ctx else self._from_built(reg)
+            if built is not None:
+                fn = built
+            elif not is_async and self.flags.is_async(reg):
                 fn = async_raiser(self.registry, self.flags.async_path(reg))
             elif not ctx and self.flags.needs_graph(reg):
                 fn = self._graph_root(reg, is_async=is_async)
@@ -140,6 +147,61 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                 extra={"wiredi_service": reg.service_type},
             )
         return fn
+
+    def _from_built(self, reg: Registration) -> Fn | None:
+        """The resolver of singleton ``reg`` when all it takes is built already.
+
+        A plain class (no metaclass, decorator or keyword-only parameter)
+        whose every parameter is a service of its own component that is
+        built (a singleton's slot holds it, or an instance) and known to
+        await nothing and inject no context: ``reg`` is then made from those
+        objects, with no edges, graph walk or argument resolvers. Startup
+        code that resolves its singletons in registration order takes this
+        path for each; anything else returns ``None`` (compiled as usual).
+        """
+        cls = reg.implementation
+        if (
+            reg.kind is not _TYPE
+            or reg.lifetime != _SINGLETON
+            or type(cls) is not type
+            or self.base is not None
+        ):
+            return None
+        registry = self.registry
+        if registry.decorations and (reg.service_type, reg.component) in (
+            registry.decorations
+        ):
+            return None
+        spec = registry.spec(reg)
+        if spec.factory_kind is not _PLAIN:
+            return None
+        by_type = registry.closed_of(reg.component)
+        slots = self.slots
+        flags = self.flags
+        args = []
+        for dep in spec.dependencies:
+            if (
+                dep.kind is not _SERVICE
+                or dep.component is not None
+                or dep.keyword_only
+            ):
+                return None
+            closed = by_type.get(dep.service_type)
+            if not closed or not dep.name:
+                return None
+            target = closed[-1]
+            if target.kind is _INSTANCE:
+                args.append(target.implementation)
+                continue
+            slot = slots.get(target)
+            if slot is None or slot.value is EMPTY or not flags.known_plain(target):
+                return None
+            args.append(slot.value)
+        flags.set_plain(reg)
+        plain = PlainCall(
+            cls, (), None, is_disposable_type(cls), self._disposable, None, tuple(args)
+        )
+        return self.singleton_resolver(reg, plain=plain)
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
         inner = self.fn(reg, is_async=is_async, ctx=True)
@@ -180,11 +242,11 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         if reg.lifetime == _SINGLETON and not is_async and not ctx:
             calls = calls_of(self.registry, reg)
             if len(calls) == 1:  # no decorators: no node made unless it fails
-                build = once_build(
+                plain = plain_call(
                     calls[0], reg, self.registry, self._produce, self._disposable
                 )
-                if build is not None:
-                    return self.singleton_resolver(reg, build)
+                if plain is not None:
+                    return self.singleton_resolver(reg, plain=plain)
         node = self.registry.node(reg)
         if reg.kind is _CONTEXT:
             return self._context_value(reg, node, is_async=is_async, ctx=ctx)

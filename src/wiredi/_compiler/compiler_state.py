@@ -155,8 +155,8 @@ class CompilerState:
     """``fn(reg, *, is_async, ctx)``: the resolver of ``reg``, compiled on first use."""
     slot: Callable[[Registration], Slot]
     """The singleton slot of a registration."""
-    singleton_resolver: Callable[[Registration, Fn], Fn]
-    """``singleton_resolver(reg, build)``: the sync resolver of a singleton."""
+    singleton_resolver: Callable[..., Fn]
+    """``singleton_resolver(reg, build=None, plain=None)``: its sync resolver."""
     _separate_build: Callable[[Registration], Fn]
     """A sync ``build`` of a registration on its own (not merged in its wrapper)."""
     scoped_names: Callable[[Registration, DependencyNode], dict[str, Any]]

@@ -36,6 +36,7 @@ from wiredi._compiler.failure_notes import (
     unknown_scope,
 )
 from wiredi._compiler.opaque_builds import current_owner
+from wiredi._compiler.singleton_builds import PlainCall
 from wiredi._compiler.singleton_resolver import SingletonResolver
 from wiredi._compiler.templates import fill
 from wiredi._compiler.wait_graph import WaitGraph
@@ -93,9 +94,21 @@ class LifetimeWrappers(CompilerState):
         finally:
             self.waits.wait_ends(me)
 
-    def singleton_resolver(self, reg: Registration, build: Fn) -> Fn:
-        """The sync resolver of singleton ``reg`` made by ``build(root)``."""
-        return SingletonResolver(self.slot(reg), build, reg, self).get
+    def singleton_resolver(
+        self, reg: Registration, build: Fn | None = None, plain: PlainCall | None = None
+    ) -> Fn:
+        """The sync resolver of singleton ``reg`` made by ``build(root)`` or ``plain``.
+
+        The resolver is the slot too, unless a slot exists already or is
+        the base layer's.
+        """
+        slot = self.slots.get(reg)
+        if slot is None and (self.base is None or self.flags.affected(reg)):
+            resolver = SingletonResolver(None, reg, self, build, plain)
+            self.slots[reg] = resolver
+        else:
+            resolver = SingletonResolver(self.slot(reg), reg, self, build, plain)
+        return resolver.get
 
     def _wrap_lifetime(
         self,

@@ -1,11 +1,11 @@
-"""Construction that runs once per provider: a plain singleton's ``build``.
+"""Construction that runs once per provider: how a plain singleton is made.
 
 Generated code pays off for what is built on every resolve. A singleton is
 built once, so writing, compiling and running source for it costs more than
-it can ever save; one small object holding the call and its dependencies'
-resolvers does the same work. Anything beyond a plain call (decorators,
-generators, async, the resolver as a parameter, context injection) keeps the
-generated version.
+it can ever save; its ``SingletonResolver`` makes the call itself from a
+small record of the function and its dependencies' resolvers. Anything
+beyond a plain call (decorators, generators, async, the resolver as a
+parameter, context injection) keeps the generated version.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wiredi._compiler.failure_notes import add_trails, register_build_code
 from wiredi._compiler.finalizers import is_disposable_type
 from wiredi._compiler.raising import none_allowed, none_result_raiser
 from wiredi._graph.edges import Call, Edge, EdgeKind
@@ -23,26 +22,26 @@ if TYPE_CHECKING:
     from wiredi._graph.registry import Registry
     from wiredi._registration.registration import Registration
 
-__all__ = ["once_build"]
+__all__ = ["PlainCall", "edge_producer", "plain_call"]
 
 Fn = Callable[[Any], Any]
-_NO_LINES: dict[int, Any] = {}
 _PLAIN = FactoryKind.PLAIN  # bound once: an enum member read costs ~55 ns on 3.11
 
 
-def once_build(
+def plain_call(
     call: Call,
     reg: Registration,
     registry: Registry,
     producer: Callable[[Edge], Fn | None],
     is_disposable: Callable[[object], bool],
-) -> Fn | None:
-    """``build(r)`` for a singleton made by one plain ``call``, or ``None``.
+) -> PlainCall | None:
+    """How to make a singleton by one plain ``call``, or ``None``.
 
     ``producer`` turns an edge into ``fn(r)`` giving its value (``None``
-    when the edge needs generated code). The result raises like generated
-    code: the failure carries ``reg``'s node in its dependency path (made
-    only then: most singletons never fail).
+    when the edge needs generated code). The ``SingletonResolver`` that
+    makes the call raises like generated code: the failure carries
+    ``reg``'s node in its dependency path (made only then: most singletons
+    never fail).
     """
     if call.factory_kind is not _PLAIN:
         return None
@@ -66,31 +65,35 @@ def once_build(
         refuse_none = none_result_raiser(
             node.service_type, function, node.registered_at, decorator=False
         )
-    return _OnceBuild(
+    return PlainCall(
         function,
         tuple(positional),
         tuple(keywords) or None,
         owned,
         is_disposable,
         refuse_none,
-        reg,
-        registry,
     )
 
 
-class _OnceBuild:
-    """A plain singleton's ``build(r)``: one object, no closure cells.
+class PlainCall:
+    """How a plain singleton is made: ``function(*positional, **keywords)``.
 
-    A provider's first resolve makes one per singleton, and each outlives
-    the resolve as part of the provider's reference cycles, so it is kept to
-    one small object (and its tuple of argument resolvers) for the garbage
-    collector to track.
+    Each argument is ``fn(root)``, or, when ``args`` is given, the call is
+    ``function(*args)`` (the dependencies' objects, built already).
+    ``owned`` says whether the root disposes of the result (``None``:
+    decided per object, as for a factory); ``refuse_none`` raises when a
+    factory that may not return ``None`` does.
     """
 
     __slots__ = (
-        "function", "is_disposable", "keywords", "owned", "positional", "refuse_none",
-        "reg", "registry",
-    )  # fmt: skip
+        "args",
+        "function",
+        "is_disposable",
+        "keywords",
+        "owned",
+        "positional",
+        "refuse_none",
+    )
 
     def __init__(  # noqa: PLR0917 - positional: one per singleton on first resolve
         self,
@@ -100,42 +103,15 @@ class _OnceBuild:
         owned: bool | None,
         is_disposable: Callable[[object], bool],
         refuse_none: Callable[..., Any] | None,
-        reg: Registration,
-        registry: Registry,
+        args: tuple[Any, ...] | None = None,
     ) -> None:
+        self.args = args
         self.function = function
         self.positional = positional
         self.keywords = keywords
         self.owned = owned
         self.is_disposable = is_disposable
         self.refuse_none = refuse_none
-        self.reg = reg
-        self.registry = registry
-
-    def __call__(self, r: Any) -> Any:
-        try:
-            keywords = self.keywords
-            if keywords is None:
-                value = self.function(*[fn(r) for fn in self.positional])
-            else:
-                value = self.function(
-                    *[fn(r) for fn in self.positional],
-                    **{name: fn(r) for name, fn in keywords},
-                )
-            if value is None and self.refuse_none is not None:
-                self.refuse_none()
-        except BaseException as exc:
-            add_trails(exc, _NO_LINES, self.registry.node(self.reg))
-            raise
-        owned = self.owned
-        if owned is None:
-            owned = self.is_disposable(value)
-        if owned:
-            r._disposables.append(value)
-        return value
-
-
-register_build_code(_OnceBuild.__call__.__code__)
 
 
 def edge_producer(

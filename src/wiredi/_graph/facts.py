@@ -54,6 +54,21 @@ class GraphFacts:
             found = self._graph[reg]
         return found
 
+    def known_plain(self, reg: Registration) -> bool:
+        """Whether ``reg`` is known to await nothing and inject no context.
+
+        ``False`` also when that is not worked out yet.
+        """
+        return self._async.get(reg) is False and self._graph.get(reg) is False
+
+    def set_plain(self, reg: Registration) -> None:
+        """Record that ``reg`` awaits nothing and injects no context.
+
+        For a registration whose own parameters take neither, and whose
+        dependencies are all :meth:`known_plain`.
+        """
+        self._async[reg] = self._graph[reg] = False
+
     def affected(self, reg: Registration) -> bool:
         """Whether resolving ``reg`` reaches an overridden service."""
         return self._memo(self._affected, reg, self._compute_affected)
