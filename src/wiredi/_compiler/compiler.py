@@ -125,9 +125,13 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             start = self._stack.index(key)
             cycle = [item[0] for item in self._stack[start:]]
             return cycle_raiser(self.registry, [*cycle, reg])
+        # a top-level first resolve may find what reg takes built; a
+        # dependency compiled for another registration (_stack not empty)
+        # is compiled because that one is not built yet
+        from_built = not (is_async or ctx or self._stack)
         self._stack.append(key)
         try:
-            built = None if is_async or ctx else self._from_built(reg)
+            built = self._from_built(reg) if from_built else None
             if built is not None:
                 fn = built
             elif not is_async and self.flags.is_async(reg):

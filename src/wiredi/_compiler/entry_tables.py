@@ -59,8 +59,14 @@ class EntryTables:
         """
         with self.compiler.lock:
             is_key = hashable(service_type)
-            reg, target, comp, optional = self._target(service_type, component, is_key)
-            fn = self._single(reg, target, comp, is_async=False, optional=optional)
+            reg = self.registry.resolve_one(service_type, component) if is_key else None
+            if reg is not None:  # the usual case: a registered type, resolved as is
+                fn = self.compiler.fn(reg, is_async=False, ctx=False)
+            else:
+                reg, target, comp, optional = self._target(
+                    service_type, component, is_key
+                )
+                fn = self._single(reg, target, comp, is_async=False, optional=optional)
             if is_key:
                 table = self.sync.get(component)
                 if table is None:
@@ -80,7 +86,7 @@ class EntryTables:
         ``T | None``). ``is_key``: whether ``service_type`` is hashable.
         """
         reg = self.registry.resolve_one(service_type, component) if is_key else None
-        if reg is None:
+        if reg is None:  # (sync_fn asked resolve_one already)
             form = top_level_form(service_type, component)
             if form is not None and hashable(form.service_type):
                 target, comp = form.service_type, form.component
