@@ -16,16 +16,15 @@ from wiredi._compiler.codegen import make_function
 from wiredi._compiler.compiler_state import EMPTY
 from wiredi._compiler.construction import ConstructionCode
 from wiredi._compiler.context import CurrentGraph
-from wiredi._compiler.finalizers import is_disposable_type
 from wiredi._compiler.lifetime_wrappers import LifetimeWrappers
 from wiredi._compiler.raising import (
     async_raiser,
     cycle_raiser,
     missing_raiser,
 )
-from wiredi._compiler.singleton_builds import PlainCall, plain_call
-from wiredi._graph.edges import alias_target, calls_of
-from wiredi._registration.hints import DepKind, FactoryKind
+from wiredi._compiler.singleton_builds import PlainCall, edge_arguments, plain_call
+from wiredi._graph.edges import alias_target, calls_of, plain_targets
+from wiredi._registration.hints import FactoryKind
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
@@ -42,7 +41,7 @@ _log = logging.getLogger("wiredi")
 # registration a provider compiles takes these branches
 _ALIAS, _INSTANCE, _CONTEXT = Kind.ALIAS, Kind.INSTANCE, Kind.CONTEXT
 _SINGLETON, _SCOPED = Lifetime.SINGLETON, Lifetime.SCOPED
-_TYPE, _SERVICE, _PLAIN = Kind.TYPE, DepKind.SERVICE, FactoryKind.PLAIN
+_PLAIN = FactoryKind.PLAIN
 
 
 class Compiler(ConstructionCode, LifetimeWrappers):
@@ -155,45 +154,23 @@ class Compiler(ConstructionCode, LifetimeWrappers):
     def _from_built(self, reg: Registration) -> Fn | None:
         """The resolver of singleton ``reg`` when all it takes is built already.
 
-        A plain class (no metaclass, decorator or keyword-only parameter)
-        whose every parameter is a service of its own component that is
+        A plain call (``plain_targets``) whose every parameter's service is
         built (a singleton's slot holds it, or an instance) and known to
         await nothing and inject no context: ``reg`` is then made from those
         objects, with no edges, graph walk or argument resolvers. Startup
         code that resolves its singletons in registration order takes this
         path for each; anything else returns ``None`` (compiled as usual).
         """
-        cls = reg.implementation
-        if (
-            reg.kind is not _TYPE
-            or reg.lifetime != _SINGLETON
-            or type(cls) is not type
-            or self.base is not None
-        ):
+        if reg.lifetime != _SINGLETON or self.base is not None:
             return None
         registry = self.registry
-        if registry.decorations and (reg.service_type, reg.component) in (
-            registry.decorations
-        ):
+        targets = plain_targets(registry, reg)
+        if targets is None or registry.spec(reg).factory_kind is not _PLAIN:
             return None
-        spec = registry.spec(reg)
-        if spec.factory_kind is not _PLAIN:
-            return None
-        by_type = registry.closed_of(reg.component)
         slots = self.slots
         flags = self.flags
         args = []
-        for dep in spec.dependencies:
-            if (
-                dep.kind is not _SERVICE
-                or dep.component is not None
-                or dep.keyword_only
-            ):
-                return None
-            closed = by_type.get(dep.service_type)
-            if not closed or not dep.name:
-                return None
-            target = closed[-1]
+        for target in targets:
             if target.kind is _INSTANCE:
                 args.append(target.implementation)
                 continue
@@ -202,10 +179,49 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                 return None
             args.append(slot.value)
         flags.set_plain(reg)
-        plain = PlainCall(
-            cls, (), None, is_disposable_type(cls), self._disposable, None, tuple(args)
+        plain = plain_call(
+            reg.implementation, reg, registry, self._disposable, (), None, tuple(args)
         )
         return self.singleton_resolver(reg, plain=plain)
+
+    def _plain_call(self, reg: Registration) -> PlainCall | None:
+        """How singleton ``reg`` is made without generated code, or ``None``.
+
+        ``None`` unless one plain call makes it (no decorator, generator or
+        async factory) and each argument has a resolver (no context, no
+        resolver parameter).
+        """
+        registry = self.registry
+        targets = plain_targets(registry, reg)
+        if targets is not None:  # no edges to make
+            if registry.spec(reg).factory_kind is not _PLAIN:
+                return None
+            fns = []
+            for target in targets:
+                found = self.sync_fns.get(target)
+                fns.append(found if found is not None else self.sync_fn(target))
+            return plain_call(
+                reg.implementation,
+                reg,
+                registry,
+                self._disposable,
+                tuple(fns),
+            )
+        calls = calls_of(registry, reg)
+        if len(calls) != 1:  # decorated
+            return None
+        arguments = edge_arguments(calls[0], self._produce)
+        if arguments is None:
+            return None
+        positional, keywords = arguments
+        return plain_call(
+            calls[0].function,
+            reg,
+            registry,
+            self._disposable,
+            positional,
+            keywords,
+        )
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
         inner = self.fn(reg, is_async=is_async, ctx=True)
@@ -244,13 +260,9 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         if reg.kind is _INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
         if reg.lifetime == _SINGLETON and not is_async and not ctx:
-            calls = calls_of(self.registry, reg)
-            if len(calls) == 1:  # no decorators: no node made unless it fails
-                plain = plain_call(
-                    calls[0], reg, self.registry, self._produce, self._disposable
-                )
-                if plain is not None:
-                    return self.singleton_resolver(reg, plain=plain)
+            plain = self._plain_call(reg)  # no node made unless it fails
+            if plain is not None:
+                return self.singleton_resolver(reg, plain=plain)
         node = self.registry.node(reg)
         if reg.kind is _CONTEXT:
             return self._context_value(reg, node, is_async=is_async, ctx=ctx)

@@ -22,26 +22,50 @@ if TYPE_CHECKING:
     from wiredi._graph.registry import Registry
     from wiredi._registration.registration import Registration
 
-__all__ = ["PlainCall", "edge_producer", "plain_call"]
+__all__ = ["PlainCall", "edge_arguments", "edge_producer", "plain_call"]
 
 Fn = Callable[[Any], Any]
 _PLAIN = FactoryKind.PLAIN  # bound once: an enum member read costs ~55 ns on 3.11
 
 
-def plain_call(
-    call: Call,
+def plain_call(  # noqa: PLR0917 - positional: one per singleton on first resolve
+    function: Any,
     reg: Registration,
     registry: Registry,
-    producer: Callable[[Edge], Fn | None],
     is_disposable: Callable[[object], bool],
-) -> PlainCall | None:
-    """How to make a singleton by one plain ``call``, or ``None``.
+    positional: tuple[Fn, ...] = (),
+    keywords: tuple[tuple[str, Fn], ...] | None = None,
+    args: tuple[Any, ...] | None = None,
+) -> PlainCall:
+    """How singleton ``reg`` is made by calling ``function`` plainly.
 
-    ``producer`` turns an edge into ``fn(r)`` giving its value (``None``
-    when the edge needs generated code). The ``SingletonResolver`` that
+    With resolvers of its arguments (``positional``, ``keywords``), or with
+    the arguments themselves (``args``). The ``SingletonResolver`` that
     makes the call raises like generated code: the failure carries
     ``reg``'s node in its dependency path (made only then: most singletons
     never fail).
+    """
+    owned: bool | None = None  # None: decided per object, as for a factory
+    refuse_none: Callable[..., Any] | None = None
+    if isinstance(function, type):  # decided now, as generated code does
+        owned = is_disposable_type(function)
+    elif not none_allowed(reg.service_type):
+        node = registry.node(reg)
+        refuse_none = none_result_raiser(
+            node.service_type, function, node.registered_at, decorator=False
+        )
+    return PlainCall(
+        function, positional, keywords, owned, is_disposable, refuse_none, args
+    )
+
+
+def edge_arguments(
+    call: Call, producer: Callable[[Edge], Fn | None]
+) -> tuple[tuple[Fn, ...], tuple[tuple[str, Fn], ...] | None] | None:
+    """The argument resolvers of a plain ``call``: positional, then keywords.
+
+    ``producer`` turns an edge into ``fn(r)`` giving its value. ``None``
+    when the call is not plain or an edge needs generated code.
     """
     if call.factory_kind is not _PLAIN:
         return None
@@ -55,24 +79,7 @@ def plain_call(
             keywords.append((edge.name, fn))
         elif edge.name:
             positional.append(fn)
-    function = call.function
-    owned: bool | None = None  # None: decided per object, as for a factory
-    refuse_none: Callable[..., Any] | None = None
-    if isinstance(function, type):  # decided now, as generated code does
-        owned = is_disposable_type(function)
-    elif not none_allowed(reg.service_type):
-        node = registry.node(reg)
-        refuse_none = none_result_raiser(
-            node.service_type, function, node.registered_at, decorator=False
-        )
-    return PlainCall(
-        function,
-        tuple(positional),
-        tuple(keywords) or None,
-        owned,
-        is_disposable,
-        refuse_none,
-    )
+    return tuple(positional), tuple(keywords) or None
 
 
 class PlainCall:

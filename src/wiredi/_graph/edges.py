@@ -27,6 +27,7 @@ __all__ = [
     "calls_of",
     "edge_for",
     "effective_lifetime",
+    "plain_targets",
     "registration_uses_context",
 ]
 
@@ -125,6 +126,53 @@ def calls_of(registry: Registry, registration: Registration) -> list[Call]:
     found: list[Call] | None = registry.calls_cache.get(registration)
     if found is None:
         found = registry.calls_cache[registration] = _calls_of(registry, registration)
+    return found
+
+
+_UNSET: Any = object()
+
+
+def plain_targets(
+    registry: Registry, registration: Registration
+) -> tuple[Registration, ...] | None:
+    """What ``registration``'s parameters take, when no ``Edge`` is needed to say.
+
+    That is when it is an undecorated class or factory whose every parameter
+    is a named, positional service registered in its own component: each
+    takes the last registration of its type there (the ``ONE`` edge
+    :func:`edge_for` would make). ``None`` otherwise (ask :func:`calls_of`).
+    The compiler and graph facts read it on first resolve instead of
+    making edges. Computed once per registration.
+    """
+    cache = registry.targets_cache
+    found = cache.get(registration, _UNSET)
+    if found is not _UNSET:
+        return found  # type: ignore[no-any-return]
+    kind = registration.kind
+    if kind is not _TYPE and kind is not _FACTORY:  # instance, alias, context
+        cache[registration] = None
+        return None
+    component = registration.component
+    decorations = registry.decorations
+    if decorations and (registration.service_type, component) in decorations:
+        cache[registration] = None
+        return None
+    by_type = registry.closed_of(component)
+    targets = []
+    for dep in registry.spec(registration).dependencies:
+        closed = (
+            by_type.get(dep.service_type)
+            if dep.kind is _SERVICE
+            and dep.component is None
+            and not dep.keyword_only
+            and dep.name
+            else None
+        )
+        if not closed:
+            cache[registration] = None
+            return None
+        targets.append(closed[-1])
+    found = cache[registration] = tuple(targets)
     return found
 
 

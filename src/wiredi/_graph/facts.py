@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from wiredi._graph.edges import Call, EdgeKind, alias_target, calls_of
+from wiredi._graph.edges import Call, EdgeKind, alias_target, calls_of, plain_targets
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.registration import Kind, Registration
@@ -156,29 +156,35 @@ class GraphFacts:
         found_graph = self._graph
         found_async[reg] = found_graph[reg] = False
         try:
+            registry = self.registry
             if reg.kind is _ALIAS:
-                target = alias_target(self.registry, reg)
-                awaits = target is not None and self.is_async(target)
-                graph = target is not None and self.needs_graph(target)
-            else:
+                target = alias_target(registry, reg)
+                targets: Sequence[Registration] = () if target is None else (target,)
                 awaits = graph = False
-                for call in calls_of(self.registry, reg):
-                    if call.factory_kind in _ASYNC_KINDS:
-                        awaits = True
-                    for edge in call.edges:
-                        if edge.kind in _GRAPH_KINDS:
-                            graph = True
-                        for target in edge.targets:  # memo reads inlined
-                            if not awaits:
-                                found = found_async.get(target)
-                                if found is None:
-                                    found = self.is_async(target)
-                                awaits = found
-                            if not graph:
-                                found = found_graph.get(target)
-                                if found is None:
-                                    found = self.needs_graph(target)
-                                graph = found
+            else:
+                plain = plain_targets(registry, reg)
+                if plain is not None:  # no edges needed, and no context parameter
+                    targets = plain
+                    awaits = registry.spec(reg).factory_kind in _ASYNC_KINDS
+                    graph = False
+                else:
+                    collected: list[Registration] = []
+                    awaits = graph = False
+                    for call in calls_of(registry, reg):
+                        if call.factory_kind in _ASYNC_KINDS:
+                            awaits = True
+                        for edge in call.edges:
+                            if edge.kind in _GRAPH_KINDS:
+                                graph = True
+                            collected.extend(edge.targets)
+                    targets = collected
+            for target in targets:  # memo reads inlined
+                if not awaits:
+                    found = found_async.get(target)
+                    awaits = self.is_async(target) if found is None else found
+                if not graph:
+                    found = found_graph.get(target)
+                    graph = self.needs_graph(target) if found is None else found
         except BaseException:  # e.g. RecursionError on a very deep graph
             del found_async[reg], found_graph[reg]
             raise

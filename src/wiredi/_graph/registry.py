@@ -106,6 +106,8 @@ class Registry:
         # calls_of() results, filled by wiredi._graph.edges (edges depend only on
         # this registry, so each registration's are computed once)
         self.calls_cache: dict[Registration, Any] = {}
+        # plain_targets() results, filled by wiredi._graph.edges likewise
+        self.targets_cache: dict[Registration, Any] = {}
 
     def overlay(self, registration: Registration) -> Registry:
         """A registry where ``registration`` replaces its service type's registrations.
