@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Generic, TypeVar
 
 import pytest
@@ -131,3 +132,34 @@ def test_open_generic_scoped_with_scoped_dependency_is_fine() -> None:
         repo = scope.get_service(ISessionRepo[User])
         assert isinstance(repo, SessionRepo)
         assert repo.session is scope.get_service(Session)
+
+
+class Plain:
+    pass
+
+
+class IntModel(Model[int]):
+    pass
+
+
+def test_open_generic_is_told_from_plain_and_closed_classes() -> None:
+    """Only a class with type parameters left is an open registration."""
+    services = ServiceCollection().add_transient(Plain).add_transient(IntModel)
+    services.add_transient(Model)
+    open_ = [reg.is_open_generic for reg in services.registrations]
+    assert open_ == [False, False, True]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 syntax")
+def test_pep_695_class_registers_as_an_open_generic() -> None:
+    namespace: dict[str, object] = {}
+    exec(
+        "class Box[V]:\n"
+        "    def __init__(self, item_type: type[V]) -> None:\n"
+        "        self.item_type = item_type\n",
+        namespace,
+    )
+    box = namespace["Box"]
+    services = ServiceCollection().add_transient(box)
+    (registration,) = services.registrations
+    assert registration.is_open_generic

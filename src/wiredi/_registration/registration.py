@@ -6,6 +6,7 @@ import enum
 import functools
 import os
 import sys
+import typing
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -27,6 +28,7 @@ class Kind(enum.Enum):
 
 
 _TYPE = Kind.TYPE  # bound once: read at every registration and build
+_GENERIC: Any = typing.Generic
 
 
 @dataclass(frozen=True, slots=True, eq=False, init=False)
@@ -98,9 +100,15 @@ class Registration:
     @property
     def is_open_generic(self) -> bool:
         """Whether this binds an unparameterised generic service type."""
-        return self.kind is _TYPE and bool(
-            getattr(self.service_type, "__parameters__", ())
-        )
+        if self.kind is not _TYPE:
+            return False
+        service_type = self.service_type
+        if type(service_type) is type and _GENERIC not in service_type.__mro__:
+            # a plain class: has no type parameters, and asking getattr would
+            # raise (and format) an AttributeError inside for each one at
+            # every build
+            return False
+        return bool(getattr(service_type, "__parameters__", ()))
 
 
 _slots = Registration.__dict__
