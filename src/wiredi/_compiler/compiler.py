@@ -71,19 +71,24 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         if found is not None:
             return found
         with self.lock:
-            if self._stack:
-                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
-            try:
-                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
-            except RecursionError:
-                # A very deep graph: a long cycle, or a chain to compile from
-                # the leaves up so that each registration finds its
-                # dependencies already compiled.
-                cycle = self.flags.cycle_from(reg)
-                if cycle is not None:
-                    return cycle_raiser(self.registry, cycle)
-                self._compile_leaves_first(reg, is_async=is_async, ctx=ctx)
-                return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+            return self.fn_held(reg, is_async=is_async, ctx=ctx)
+
+    def fn_held(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
+        """:meth:`fn` for a caller that holds :attr:`lock` already."""
+        table = self._fns[(is_async, ctx)]
+        if self._stack:
+            return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+        try:
+            return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
+        except RecursionError:
+            # A very deep graph: a long cycle, or a chain to compile from the
+            # leaves up so that each registration finds its dependencies
+            # already compiled.
+            cycle = self.flags.cycle_from(reg)
+            if cycle is not None:
+                return cycle_raiser(self.registry, cycle)
+            self._compile_leaves_first(reg, is_async=is_async, ctx=ctx)
+            return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)
 
     def _compile_leaves_first(
         self, reg: Registration, *, is_async: bool, ctx: bool

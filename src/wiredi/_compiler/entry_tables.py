@@ -62,7 +62,7 @@ class EntryTables:
             is_key = hashable(service_type)
             reg = self.registry.resolve_one(service_type, component) if is_key else None
             if reg is not None:  # the usual case: a registered type, resolved as is
-                fn = self.compiler.fn(reg, is_async=False, ctx=False)
+                fn = self.compiler.fn_held(reg, is_async=False, ctx=False)
             else:
                 reg, target, comp, optional = self._target(
                     service_type, component, is_key
