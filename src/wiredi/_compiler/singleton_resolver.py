@@ -79,7 +79,8 @@ class SingletonResolver(Slot):
         # frames per level (get, construct; see test_deep_dependency_chain_resolves)
         reg = self.reg
         waits = self.waits
-        if slot.lock.acquire(blocking=False):
+        # positional: a keyword makes the call build a kwargs dict (~1,000 Ir)
+        if slot.lock.acquire(False):  # noqa: FBT003
             attempt = None
         else:
             attempt = slot.attempt  # the attempt under way, if it has started
