@@ -204,7 +204,9 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             fns = []
             for target in targets:
                 found = self.sync_fns.get(target)
-                fns.append(found if found is not None else self.sync_fn(target))
+                if found is None:  # compiled here, under the lock held
+                    found = self.fn_held(target, is_async=False, ctx=False)
+                fns.append(found)
             return plain_call(
                 reg.implementation,
                 reg,

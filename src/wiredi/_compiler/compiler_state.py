@@ -131,7 +131,7 @@ class CompilerState:
         self._disposable = self.is_disposable  # bound once, held by many builds
         self._produce = edge_producer(
             self.sync_fns,
-            lambda target: self.fn(target, is_async=False, ctx=False),
+            lambda target: self.fn_held(target, is_async=False, ctx=False),
             lambda edge: missing_raiser(registry, edge.service_type, edge.component),
             lambda edge: unresolvable_raiser(edge.problem),
         )
@@ -149,10 +149,12 @@ class CompilerState:
         return found
 
     # The parts of the compiler call each other: these methods are defined by
-    # Compiler (fn, _separate_build) and LifetimeWrappers (the rest), and only
+    # Compiler (fn, fn_held, _separate_build) and LifetimeWrappers (the rest), and only
     # declared here, as attributes, so that each part type-checks its calls.
     fn: Callable[..., Fn]
     """``fn(reg, *, is_async, ctx)``: the resolver of ``reg``, compiled on first use."""
+    fn_held: Callable[..., Fn]
+    """``fn`` for a caller holding ``lock`` (every compile step does)."""
     slot: Callable[[Registration], Slot]
     """The singleton slot of a registration."""
     singleton_resolver: Callable[..., Fn]
