@@ -111,7 +111,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             self.flags.affected(item)
         for item in order[:-1]:
             mode = is_async and self.flags.is_async(item)
-            self.fn(item, is_async=mode, ctx=ctx)
+            self.fn_held(item, is_async=mode, ctx=ctx)
 
     def _fn_locked(
         self,
@@ -231,7 +231,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         )
 
     def _graph_root(self, reg: Registration, *, is_async: bool) -> Fn:
-        inner = self.fn(reg, is_async=is_async, ctx=True)
+        inner = self.fn_held(reg, is_async=is_async, ctx=True)
 
         if is_async:
 
@@ -263,7 +263,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                     reg.source_component,
                     parameter=False,
                 )
-            return self.fn(target, is_async=is_async, ctx=ctx)
+            return self.fn_held(target, is_async=is_async, ctx=ctx)
         if reg.kind is _INSTANCE:
             return self._instance(reg, is_async=is_async, ctx=ctx)
         if reg.lifetime == _SINGLETON and not is_async and not ctx:

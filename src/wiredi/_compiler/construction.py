@@ -114,9 +114,9 @@ class ConstructionCode(CompilerState):
                 self._stack.pop()
                 state.inlining.discard(target)
         if state.is_async and self.flags.is_async(target):
-            namespace[f"a{index}"] = self.fn(target, is_async=True, ctx=state.ctx)
+            namespace[f"a{index}"] = self.fn_held(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
-        namespace[f"d{index}"] = self.fn(target, is_async=False, ctx=state.ctx)
+        namespace[f"d{index}"] = self.fn_held(target, is_async=False, ctx=state.ctx)
         if target.lifetime == Lifetime.SINGLETON and not state.ctx:
             # read a built singleton straight from its slot: no call
             namespace[f"s{index}"] = self.slot(target)
