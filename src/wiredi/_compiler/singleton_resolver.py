@@ -101,6 +101,9 @@ class SingletonResolver(Slot):
                 finally:
                     slot.attempt = None
                 slot.value = v
+                # what made it is never needed again (a value is never
+                # reset): fewer live objects for the garbage collector
+                self.build = self.plain = None
             return v
         finally:
             if mine:
