@@ -262,3 +262,34 @@ def test_an_override_of_a_built_dependency_is_used() -> None:
     with provider.override(Settings, fake):
         assert provider.get_service(Pool).settings is fake
     assert provider.get_service(Pool).settings is provider.get_service(Settings)
+
+
+class Reader:
+    pass
+
+
+class Catalog(Reader):
+    pass
+
+
+class UsesReader:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+
+def test_an_alias_dependency_gives_its_source_object() -> None:
+    services = ServiceCollection().add_singleton(Catalog).add_alias(Reader, Catalog)
+    provider = services.add_singleton(UsesReader).build_service_provider()
+    catalog = provider.get_service(Catalog)
+    assert provider.get_service(Reader) is catalog
+    assert provider.get_service(UsesReader).reader is catalog
+
+
+def test_a_dependency_built_through_a_scope_is_shared_with_the_root() -> None:
+    services = ServiceCollection().add_singleton(Settings).add_singleton(Pool)
+    provider = services.build_service_provider()
+    with provider.create_scope() as scope:
+        settings = scope.get_service(Settings)
+    assert provider.get_service(Pool).settings is settings
+    with provider.create_scope() as scope:
+        assert scope.get_service(Pool) is provider.get_service(Pool)
