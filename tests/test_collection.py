@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
+
 import pytest
 
 from tests.fakes import (
@@ -16,6 +20,7 @@ from tests.fakes import (
 )
 from wiredi import (
     Lifetime,
+    Registration,
     RegistrationError,
     ServiceCollection,
     ServiceNotFoundError,
@@ -44,6 +49,24 @@ class TestAdd:
         assert registration.lifetime == "scoped"
         assert registration.component == "x"
         assert registration.registered_at.startswith("test_collection.py:")
+
+    def test_registration_is_frozen_and_copies_as_an_equal_record(
+        self, services: ServiceCollection
+    ) -> None:
+        """A registration cannot be changed; copy, deepcopy and pickle keep its fields."""
+        services.add_scoped(Clock, component="x")
+        (registration,) = services.registrations
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            registration.lifetime = "singleton"  # type: ignore[misc]
+        copies = [
+            copy.copy(registration),
+            copy.deepcopy(registration),
+            pickle.loads(pickle.dumps(registration)),
+        ]
+        for made in copies:
+            assert type(made) is Registration
+            assert made is not registration  # equality is identity
+            assert dataclasses.astuple(made) == dataclasses.astuple(registration)
 
     def test_general_add_accepts_enum_and_names(
         self, services: ServiceCollection

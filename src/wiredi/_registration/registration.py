@@ -9,7 +9,7 @@ import sys
 import typing
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
+from typing import Any, Self
 
 __all__ = ["Kind", "Registration", "caller_location"]
 
@@ -31,8 +31,17 @@ _TYPE = Kind.TYPE  # bound once: read at every registration and build
 _GENERIC: Any = typing.Generic
 
 
+class _Fields:
+    """The slots of a ``Registration``, shared with ``_Filling`` (see ``__new__``)."""
+
+    __slots__ = (
+        "component", "implementation", "kind", "lifetime", "order",
+        "registered_at", "service_type", "source_component",
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True, eq=False, init=False)
-class Registration:
+class Registration(_Fields):
     """One ``add*`` call, as the collection keeps it.
 
     Attributes:
@@ -74,8 +83,8 @@ class Registration:
     registered_at: str = ""
     order: int = 0
 
-    def __init__(  # noqa: PLR0917 - positional, as the dataclass __init__ took them
-        self,
+    def __new__(  # noqa: PLR0917 - positional, as the dataclass __init__ took them
+        cls,
         service_type: Any,
         kind: Kind,
         implementation: Any,
@@ -84,18 +93,33 @@ class Registration:
         source_component: str = "",
         registered_at: str = "",
         order: int = 0,
-    ) -> None:
-        # What the generated __init__ of a frozen dataclass does
-        # (object.__setattr__ per field), through the slots' own setters:
-        # half the time, and one Registration is made per add* call.
-        _set_service_type(self, service_type)
-        _set_kind(self, kind)
-        _set_implementation(self, implementation)
-        _set_lifetime(self, lifetime)
-        _set_component(self, component)
-        _set_source_component(self, source_component)
-        _set_registered_at(self, registered_at)
-        _set_order(self, order)
+    ) -> Self:
+        # A frozen record filled as a plain one: made as a _Filling (the same
+        # slots, ordinary attribute stores), then given its own class. Half
+        # the time of the frozen dataclass's object.__setattr__ (or of the
+        # slots' own setters) per field; one is made per add* call.
+        self = _new(_Filling)
+        self.service_type = service_type
+        self.kind = kind
+        self.implementation = implementation
+        self.lifetime = lifetime
+        self.component = component
+        self.source_component = source_component
+        self.registered_at = registered_at
+        self.order = order
+        self.__class__ = cls  # type: ignore[assignment]
+        return self  # type: ignore[return-value]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copy and pickle through ``__new__``, which takes the fields."""
+        return (
+            type(self),
+            (
+                self.service_type, self.kind, self.implementation, self.lifetime,
+                self.component, self.source_component, self.registered_at,
+                self.order,
+            ),
+        )  # fmt: skip
 
     @property
     def is_open_generic(self) -> bool:
@@ -111,16 +135,21 @@ class Registration:
         return bool(getattr(service_type, "__parameters__", ()))
 
 
-_slots = Registration.__dict__
-_set_service_type = _slots["service_type"].__set__
-_set_kind = _slots["kind"].__set__
-_set_implementation = _slots["implementation"].__set__
-_set_lifetime = _slots["lifetime"].__set__
-_set_component = _slots["component"].__set__
-_set_source_component = _slots["source_component"].__set__
-_set_registered_at = _slots["registered_at"].__set__
-_set_order = _slots["order"].__set__
-del _slots
+class _Filling(_Fields):
+    """A ``Registration`` while ``Registration.__new__`` fills it in."""
+
+    __slots__ = ()
+    service_type: Any
+    kind: Kind
+    implementation: Any
+    lifetime: str
+    component: str
+    source_component: str
+    registered_at: str
+    order: int
+
+
+_new = object.__new__
 
 
 def caller_location() -> str:
