@@ -1,10 +1,10 @@
 """Where each parameter of a registration gets its value: the graph's edges.
 
-The compiler walks these; the validator walks the same ``edge_for`` results,
-except for the common parameter (a service registered in the registration's
-own component), which it follows without making the ``Edge`` (see
-``validation._Validator._calls``); an undecorated registration's
-edges are then made on the compiler's first ask.
+The compiler and the validator walk these. For the common registration,
+whose every parameter is a service of its own component, ``plain_targets``
+says the same without making ``Edge`` objects (``calls_of`` builds those
+edges from it); the validator applies that rule inline, per parameter
+(see ``validation._Validator._calls``).
 """
 
 from __future__ import annotations
@@ -182,27 +182,22 @@ def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
         return []
     spec = registry.spec(registration)
     component = registration.component
-    by_type = registry.closed_of(component)
-    own: list[Edge] = []
-    for dep in spec.dependencies:
-        # the common parameter, inlined: a service registered in the
-        # registration's own component is edge_for's ONE edge to the last
-        if dep.kind is _SERVICE and dep.component is None:
-            closed = by_type.get(dep.service_type)
-            if closed:
-                own.append(
-                    Edge(
-                        dep.name,
-                        _ONE,
-                        dep.keyword_only,
-                        (closed[-1],),
-                        None,
-                        dep.service_type,
-                        component,
-                    )
-                )
-                continue
-        own.append(edge_for(registry, dep, component))
+    targets = plain_targets(registry, registration)
+    if targets is not None:  # each parameter's ONE edge, its target known
+        own = [
+            Edge(
+                dep.name,
+                _ONE,
+                dep.keyword_only,
+                (target,),
+                None,
+                dep.service_type,
+                component,
+            )
+            for dep, target in zip(spec.dependencies, targets, strict=True)
+        ]
+    else:
+        own = [edge_for(registry, dep, component) for dep in spec.dependencies]
     calls = [Call(registration.implementation, spec.factory_kind, tuple(own))]
     if not registry.decorations:
         return calls

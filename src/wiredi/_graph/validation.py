@@ -175,7 +175,9 @@ class _Validator:
         component, is followed as ``edge_for`` would make it (a ``ONE`` edge
         to the last registration) without making the ``Edge``; any other
         gets its ``Edge``. The compiler makes the edges (``calls_of``) when
-        it first needs them.
+        it first needs them. This is ``edges.plain_targets``' rule, applied
+        per parameter and inline: walking through ``plain_targets`` (which
+        keeps a tuple per registration) made a build of 200 8% slower.
         """
         owner_rank = None if owner is None else _RANK.get(owner.lifetime, _CUSTOM_RANK)
         registry = self.registry
