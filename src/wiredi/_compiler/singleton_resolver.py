@@ -15,7 +15,6 @@ resolver itself, without a ``build`` function in between.
 
 from __future__ import annotations
 
-import _thread
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -55,11 +54,8 @@ class SingletonResolver(Slot):
         build: Fn | None = None,
         plain: PlainCall | None = None,
     ) -> None:
-        if slot is None:  # Slot.__init__, inlined: one per singleton
-            self.value = EMPTY
-            self.lock = _thread.RLock()
-            self.pending = None
-            self.attempt = None
+        if slot is None:
+            Slot.__init__(self)
             slot = self
         self.slot = slot
         self.build = build
