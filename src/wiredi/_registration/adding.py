@@ -14,7 +14,12 @@ from wiredi._registration.checks import (
 )
 from wiredi._registration.collection_core import CollectionCore
 from wiredi._registration.declarations import MISSING, HealthCheckFn
-from wiredi._registration.lifetimes import Lifetime
+from wiredi._registration.lifetimes import (
+    SCOPED_NAME,
+    SINGLETON_NAME,
+    TRANSIENT_NAME,
+    Lifetime,
+)
 from wiredi._registration.registration import Kind, Registration, caller_location
 from wiredi._rendering import type_name
 from wiredi.errors import RegistrationError
@@ -22,11 +27,6 @@ from wiredi.errors import RegistrationError
 __all__ = ["AddMethods"]
 
 T = TypeVar("T")
-# the built-in lifetime names, bound once (Lifetime.SINGLETON is an attribute
-# lookup on the enum class, about 55 ns on 3.11, and its value another)
-_SINGLETON = Lifetime.SINGLETON.value
-_SCOPED = Lifetime.SCOPED.value
-_TRANSIENT = Lifetime.TRANSIENT.value
 
 
 class AddMethods(CollectionCore):
@@ -140,7 +140,7 @@ class AddMethods(CollectionCore):
         """
         call = CallText("add_singleton", service_type)
         self._register(
-            call, service_type, implementation, _SINGLETON, component,
+            call, service_type, implementation, SINGLETON_NAME, component,
             where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
@@ -189,7 +189,7 @@ class AddMethods(CollectionCore):
         """
         call = CallText("add_scoped", service_type)
         self._register(
-            call, service_type, implementation, _SCOPED, component,
+            call, service_type, implementation, SCOPED_NAME, component,
             where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
@@ -237,7 +237,7 @@ class AddMethods(CollectionCore):
         """
         call = CallText("add_transient", service_type)
         self._register(
-            call, service_type, implementation, _TRANSIENT, component,
+            call, service_type, implementation, TRANSIENT_NAME, component,
             where=caller_location(), health_check=health_check,
         )  # fmt: skip
         return self
@@ -378,7 +378,7 @@ class AddMethods(CollectionCore):
             ```
         """
         return self._add_made(
-            "add_instance", service_type, instance, _SINGLETON, component,
+            "add_instance", service_type, instance, SINGLETON_NAME, component,
             kind=Kind.INSTANCE, health_check=health_check,
         )  # fmt: skip
 

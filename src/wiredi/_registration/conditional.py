@@ -9,18 +9,18 @@ from typing_extensions import TypeForm
 
 from wiredi._registration.collection_core import CollectionCore
 from wiredi._registration.declarations import HealthCheckFn
-from wiredi._registration.lifetimes import Lifetime
+from wiredi._registration.lifetimes import (
+    SCOPED_NAME,
+    SINGLETON_NAME,
+    TRANSIENT_NAME,
+    Lifetime,
+)
 from wiredi._registration.registration import Kind, caller_location
 from wiredi._rendering import type_name
 
 __all__ = ["TryAddMethods"]
 
 T = TypeVar("T")
-# the built-in lifetime names, bound once (Lifetime.SINGLETON is an attribute
-# lookup on the enum class, about 55 ns on 3.11, and its value another)
-_SINGLETON = Lifetime.SINGLETON.value
-_SCOPED = Lifetime.SCOPED.value
-_TRANSIENT = Lifetime.TRANSIENT.value
 
 
 class TryAddMethods(CollectionCore):
@@ -106,7 +106,7 @@ class TryAddMethods(CollectionCore):
         if not self._has(service_type, component):
             self._register(
                 f"try_add_singleton({type_name(service_type)})",
-                service_type, implementation, _SINGLETON, component,
+                service_type, implementation, SINGLETON_NAME, component,
                 where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
@@ -154,7 +154,7 @@ class TryAddMethods(CollectionCore):
         if not self._has(service_type, component):
             self._register(
                 f"try_add_scoped({type_name(service_type)})",
-                service_type, implementation, _SCOPED, component,
+                service_type, implementation, SCOPED_NAME, component,
                 where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
@@ -202,7 +202,7 @@ class TryAddMethods(CollectionCore):
         if not self._has(service_type, component):
             self._register(
                 f"try_add_transient({type_name(service_type)})",
-                service_type, implementation, _TRANSIENT, component,
+                service_type, implementation, TRANSIENT_NAME, component,
                 where=caller_location(), health_check=health_check,
             )  # fmt: skip
         return self
@@ -231,7 +231,7 @@ class TryAddMethods(CollectionCore):
         """
         return self._add_made(
             "try_add_singleton_factory", service_type, factory,
-            _SINGLETON, component, only_new=True, health_check=health_check,
+            SINGLETON_NAME, component, only_new=True, health_check=health_check,
         )  # fmt: skip
 
     def try_add_scoped_factory(
@@ -310,6 +310,6 @@ class TryAddMethods(CollectionCore):
             ```
         """
         return self._add_made(
-            "try_add_instance", service_type, instance, _SINGLETON, component,
+            "try_add_instance", service_type, instance, SINGLETON_NAME, component,
             kind=Kind.INSTANCE, only_new=True, health_check=health_check,
         )  # fmt: skip

@@ -5,7 +5,14 @@ from __future__ import annotations
 import difflib
 import enum
 
-__all__ = ["BUILTIN_LIFETIMES", "Lifetime", "parse_lifetime"]
+__all__ = [
+    "BUILTIN_LIFETIMES",
+    "SCOPED_NAME",
+    "SINGLETON_NAME",
+    "TRANSIENT_NAME",
+    "Lifetime",
+    "parse_lifetime",
+]
 
 
 class Lifetime(enum.StrEnum):
@@ -34,6 +41,12 @@ class Lifetime(enum.StrEnum):
 
 
 BUILTIN_LIFETIMES = frozenset(item.value for item in Lifetime)
+# The built-in names as plain strings, bound once: ``Lifetime.SINGLETON`` is
+# an attribute lookup on the enum class (about 55 ns on 3.11) and its
+# ``.value`` another, on every ``add_*`` call.
+SINGLETON_NAME = Lifetime.SINGLETON.value
+SCOPED_NAME = Lifetime.SCOPED.value
+TRANSIENT_NAME = Lifetime.TRANSIENT.value
 
 
 def parse_lifetime(value: object) -> str | None:
