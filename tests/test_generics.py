@@ -9,6 +9,7 @@ import pytest
 
 from tests.fakes import Clock, IRepo, Order, SqlRepo, User, UserRepo
 from wiredi import (
+    DependencyContext,
     GraphValidationError,
     LifetimeError,
     RegistrationError,
@@ -132,6 +133,21 @@ def test_open_generic_scoped_with_scoped_dependency_is_fine() -> None:
         repo = scope.get_service(ISessionRepo[User])
         assert isinstance(repo, SessionRepo)
         assert repo.session is scope.get_service(Session)
+
+
+class ContextRepo(ISessionRepo[T]):
+    def __init__(self, context: DependencyContext) -> None:
+        self.context = context
+
+
+def test_open_generic_singleton_taking_dependency_context_fails_the_build() -> None:
+    """As for a closed registration: a singleton would keep the first context."""
+    services = ServiceCollection().add_singleton(ISessionRepo, ContextRepo)
+    with pytest.raises(GraphValidationError) as caught:
+        services.build_service_provider()
+    (error,) = caught.value.errors
+    assert isinstance(error, LifetimeError)
+    assert "ISessionRepo takes DependencyContext" in str(error)
 
 
 class Plain:

@@ -59,6 +59,18 @@ class TakesGraph:
     def __init__(self, graph: CurrentGraph) -> None: ...
 
 
+class TakesBoth:
+    def __init__(self, context: DependencyContext, graph: CurrentGraph) -> None: ...
+
+
+class NeedsBothFirst:
+    def __init__(self, both: TakesBoth) -> None: ...
+
+
+class NeedsBothSecond:
+    def __init__(self, both: TakesBoth) -> None: ...
+
+
 def _errors(services: ServiceCollection) -> tuple[Any, ...]:
     with pytest.raises(GraphValidationError) as caught:
         services.build_service_provider()
@@ -122,6 +134,52 @@ class TestKinds:
         assert [type(e) for e in errors] == [LifetimeError, LifetimeError]
         assert "register it as transient" in str(errors[0])
         assert "first graph" in str(errors[0])
+
+    def test_context_injection_reported_once_per_registration(
+        self, services: ServiceCollection
+    ) -> None:
+        """A singleton taking both, and needed by two others, is reported once."""
+
+        services.add_transient(NeedsBothFirst).add_transient(NeedsBothSecond)
+        services.add_singleton(TakesBoth)
+        (error,) = _errors(services)
+        assert isinstance(error, LifetimeError)
+        assert "TakesBoth takes DependencyContext or CurrentGraph" in str(error)
+        assert "registered as singleton" in str(error)
+
+    def test_context_injection_in_a_factory_or_decorator(
+        self, services: ServiceCollection
+    ) -> None:
+        """A scoped factory taking CurrentGraph, a decorator taking DependencyContext."""
+
+        def make_session(graph: CurrentGraph) -> DbSession:
+            return DbSession()
+
+        def wrap(inner: Clock, context: DependencyContext) -> Clock:
+            return inner
+
+        services.add_scoped(DbSession, make_session).add_singleton(Clock)
+        services.decorate(Clock, wrap)
+        errors = _errors(services)
+        assert [type(e) for e in errors] == [LifetimeError, LifetimeError]
+        assert {e.service_type for e in errors} == {DbSession, Clock}
+        assert "registered as scoped" in str(errors[0])
+
+    def test_context_injection_in_a_component(
+        self, services: ServiceCollection
+    ) -> None:
+        """A component's singleton taking DependencyContext is rejected too."""
+        services.add_singleton(TakesContext, component="billing")
+        (error,) = _errors(services)
+        assert isinstance(error, LifetimeError)
+        assert error.component == "billing"
+
+    def test_context_injection_in_a_transient_is_fine(
+        self, services: ServiceCollection
+    ) -> None:
+        services.add_transient(TakesContext).add_transient(TakesGraph)
+        provider = services.build_service_provider()
+        assert isinstance(provider.get_service(TakesContext), TakesContext)
 
     def test_unknown_scope_name(self, services: ServiceCollection) -> None:
         """A lifetime naming no scope manager is reported."""

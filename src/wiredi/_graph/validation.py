@@ -48,6 +48,7 @@ _CUSTOM_RANK = 1
 _ALIAS, _TYPE, _FACTORY = Kind.ALIAS, Kind.TYPE, Kind.FACTORY
 _SERVICE = DepKind.SERVICE
 _MISSING, _UNRESOLVABLE = EdgeKind.MISSING, EdgeKind.UNRESOLVABLE
+_CONTEXT_EDGE, _GRAPH_EDGE = EdgeKind.CONTEXT, EdgeKind.GRAPH
 _TRANSIENT = Lifetime.TRANSIENT.value
 
 
@@ -122,6 +123,8 @@ class _Validator:
         """
         if _rank(effective_lifetime(self.registry, reg)) is None:
             return
+        if registration_uses_context(self.registry, reg):
+            self._takes_context(reg)
         for dep in self.registry.spec(reg).dependencies:
             if dep.kind is not DepKind.SERVICE or _uses_typevars(dep.service_type):
                 continue
@@ -236,7 +239,9 @@ class _Validator:
     ) -> None:
         """Check one parameter's edge of ``function`` and walk its targets."""
         kind = edge.kind
-        if kind is _MISSING:
+        if kind is _CONTEXT_EDGE or kind is _GRAPH_EDGE:
+            self._takes_context(reg)
+        elif kind is _MISSING:
             self._missing(reg, edge.name, edge.service_type, edge.component, path)
         elif kind is _UNRESOLVABLE:
             self.report(
@@ -325,6 +330,26 @@ class _Validator:
         key = ("cycle", frozenset(cycle))
         self.report(key, cycle_error(reg, tuple(self.node(r) for r in cycle)))
 
+    def _takes_context(self, reg: Registration) -> None:
+        """Report ``reg`` taking DependencyContext or CurrentGraph unless transient."""
+        life = reg.lifetime
+        if life == _TRANSIENT:
+            return
+        self.report(
+            ("context", reg),
+            LifetimeError(
+                f"{type_name(reg.service_type)} takes DependencyContext or "
+                f"CurrentGraph but is registered as {life}",
+                service_type=reg.service_type,
+                component=reg.component,
+                path=(self.node(reg),),
+                registered_at=reg.registered_at,
+                hint="register it as transient: a "
+                f"{life} instance is built once, so it would keep the "
+                "context of the first graph that asked for it forever",
+            ),
+        )
+
     def _check_capture(
         self, owner: Registration, reg: Registration, path: dict[Registration, None]
     ) -> None:
@@ -378,21 +403,6 @@ class _Validator:
                         registered_at=reg.registered_at,
                         hint=f"add services.add_scope_manager({life!r}, "
                         "ContextScopeManager()), or fix the lifetime name",
-                    ),
-                )
-            if life != _TRANSIENT and registration_uses_context(self.registry, reg):
-                self.report(
-                    ("context", reg),
-                    LifetimeError(
-                        f"{type_name(reg.service_type)} takes DependencyContext or "
-                        f"CurrentGraph but is registered as {life}",
-                        service_type=reg.service_type,
-                        component=reg.component,
-                        path=(self.node(reg),),
-                        registered_at=reg.registered_at,
-                        hint="register it as transient: a "
-                        f"{life} instance is built once, so it would keep the "
-                        "context of the first graph that asked for it forever",
                     ),
                 )
         for (service_type, component), decorations in self.registry.decorations.items():
