@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
 from tests.fakes import Clock, Closeable
-from wiredi import ServiceCollection
+from wiredi import (
+    AsyncResolutionError,
+    GraphValidationError,
+    RegistrationError,
+    ServiceCollection,
+)
+from wiredi.graph import to_mermaid
 
 
 class Repo:
@@ -101,3 +112,173 @@ def test_one_unhinted_parameter_receives_the_wrapped_object() -> None:
         assert greeter.greet() == "hello, please"
         assert scope.get_service(Greeter) is greeter
         assert type(greeter.inner) is Greeter  # type: ignore[attr-defined]
+
+
+class ClosingRepo(Repo):
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class ClosingCachingRepo(CachingRepo):
+    def __init__(self, inner: Repo, clock: Clock) -> None:
+        super().__init__(inner, clock)
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class UsesRepo:
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+
+
+class RepoHolder:
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+
+
+class TestDecoratedInstance:
+    """``add_instance`` objects are wrapped too: once, and never disposed."""
+
+    def test_wraps_the_instance_once(self, services: ServiceCollection) -> None:
+        given = ClosingRepo()
+        services.add_singleton(Clock).add_instance(Repo, given)
+        services.decorate(Repo, ClosingCachingRepo).add_singleton(UsesRepo)
+        provider = services.build_service_provider()
+        repo = provider.get_service(Repo)
+        assert isinstance(repo, ClosingCachingRepo)
+        assert repo.inner is given
+        assert repo.get() == "cached(db)"
+        with provider.create_scope() as scope:
+            assert scope.get_service(Repo) is repo
+            assert scope.get_service(UsesRepo).repo is repo
+        assert provider.get_services(Repo) == [repo]
+
+    def test_dependency_sees_the_decorated_object_in_any_order(
+        self, services: ServiceCollection
+    ) -> None:
+        """Resolved after the instance (made from built objects) or before it."""
+        given = ClosingRepo()
+        services.add_singleton(Clock).add_instance(Repo, given)
+        services.decorate(Repo, CachingRepo)
+        services.add_singleton(UsesRepo).add_transient(RepoHolder)
+        first = services.build_service_provider()
+        wrapped = first.get_service(Repo)
+        assert first.get_service(UsesRepo).repo is wrapped
+        second = services.build_service_provider()
+        holder = second.get_service(RepoHolder)
+        assert isinstance(holder.repo, CachingRepo)
+        assert holder.repo.inner is given
+        assert second.get_service(Repo) is holder.repo
+
+    def test_decorator_disposed_instance_not(self, services: ServiceCollection) -> None:
+        given = ClosingRepo()
+        services.add_singleton(Clock).add_instance(Repo, given)
+        services.decorate(Repo, ClosingCachingRepo)
+        with services.build_service_provider() as provider:
+            wrapped = provider.get_service(Repo)
+        assert wrapped.closed  # type: ignore[attr-defined]
+        assert not given.closed
+
+    def test_async_resolution(self, services: ServiceCollection) -> None:
+        given = ClosingRepo()
+
+        async def wrap(inner: Repo) -> Repo:
+            return LoggingRepo(inner)
+
+        services.add_instance(Repo, given).decorate(Repo, wrap)
+        services.add_singleton(UsesRepo)
+        provider = services.build_service_provider()
+
+        async def main() -> UsesRepo:
+            return await provider.get_service_async(UsesRepo)
+
+        uses = asyncio.run(main())
+        assert isinstance(uses.repo, LoggingRepo)
+        assert uses.repo.inner is given
+
+    def test_describe_and_graph_show_the_wrapper(
+        self, services: ServiceCollection
+    ) -> None:
+        services.add_instance(Repo, ClosingRepo()).decorate(Repo, LoggingRepo)
+        services.add_transient(RepoHolder)
+        provider = services.build_service_provider()
+        assert provider.describe(RepoHolder).splitlines() == [
+            "RepoHolder (transient)",
+            "└── repo: Repo (instance) via decorator LoggingRepo",
+            "    └── inner: Repo (instance, wrapped)",
+        ]
+        assert "decorated by LoggingRepo<br/>instance" in to_mermaid(services)
+
+
+def test_decorating_an_alias_is_reported_at_build(services: ServiceCollection) -> None:
+    """An alias is the very object of its source: wrapping only it is refused."""
+    services.add_singleton(Clock).add_singleton(ClosingRepo)
+    services.add_alias(Repo, ClosingRepo).decorate(Repo, LoggingRepo)
+    with pytest.raises(GraphValidationError) as caught:
+        services.build_service_provider()
+    (error,) = caught.value.errors
+    assert isinstance(error, RegistrationError)
+    assert "Repo is an alias of ClosingRepo" in str(error)
+    assert "decorate(ClosingRepo, ...)" in str(error)
+
+
+def test_decorating_the_alias_source_is_seen_through_the_alias(
+    services: ServiceCollection,
+) -> None:
+    services.add_singleton(ClosingRepo).add_alias(Repo, ClosingRepo)
+    services.decorate(ClosingRepo, lambda inner: inner)
+    provider = services.build_service_provider()
+    assert provider.get_service(Repo) is provider.get_service(ClosingRepo)
+
+
+class TestDecoratorKinds:
+    """A decorator may be ``async def`` or a generator, as a factory may."""
+
+    def test_async_decorator_is_awaited(self, services: ServiceCollection) -> None:
+        async def wrap(inner: Repo) -> Repo:
+            await asyncio.sleep(0)
+            return LoggingRepo(inner)
+
+        services.add_scoped(Repo).decorate(Repo, wrap)
+        provider = services.build_service_provider()
+
+        async def main() -> tuple[Repo, Repo]:
+            async with provider.create_scope() as scope:
+                first = await scope.get_service_async(Repo)
+                return first, await scope.get_service_async(Repo)
+
+        first, second = asyncio.run(main())
+        assert first is second
+        assert first.get() == "logged(db)"
+
+    def test_async_decorator_refused_on_the_sync_path(
+        self, services: ServiceCollection
+    ) -> None:
+        async def wrap(inner: Repo) -> Repo:
+            return LoggingRepo(inner)
+
+        services.add_singleton(Repo).decorate(Repo, wrap)
+        provider = services.build_service_provider()
+        with pytest.raises(AsyncResolutionError, match="get_service_async"):
+            provider.get_service(Repo)
+
+    def test_generator_decorator_finalised_before_the_inner(
+        self, services: ServiceCollection
+    ) -> None:
+        log: list[str] = []
+
+        def wrap(inner: Closeable) -> Iterator[Closeable]:
+            log.append("wrapped")
+            yield inner
+            log.append("unwrapped")
+
+        services.add_instance(list[str], log).add_scoped(Closeable)
+        services.decorate(Closeable, wrap)
+        with services.build_service_provider().create_scope() as scope:
+            scope.get_service(Closeable)
+        assert log == ["wrapped", "unwrapped", "Closeable"]

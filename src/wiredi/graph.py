@@ -151,11 +151,9 @@ class _Graph:
             else:
                 self._edge(source, self._id(target), "alias", _Style.SERVICE)
             return
-        if (
-            registration.kind in (Kind.INSTANCE, Kind.CONTEXT)
-            or registration.is_open_generic
-        ):
+        if registration.is_open_generic:
             return
+        # an instance or context value makes no calls, unless decorated
         for call in calls_of(self.registry, registration):
             for edge in call.edges:
                 if edge.kind is EdgeKind.ONE:
@@ -180,8 +178,15 @@ def _labels(registry: Registry, registration: Registration) -> tuple[str, ...]:
     """The label lines of a registration's node: type, builder, lifetime."""
     name = type_name(registration.service_type)
     where = f", component {registration.component!r}" if registration.component else ""
+    key = (registration.service_type, registration.component)
+    decorators = registry.decorations.get(key, ())
+    decorated = (
+        ("decorated by " + ", ".join(type_name(d.decorator) for d in decorators),)
+        if decorators
+        else ()
+    )
     if registration.kind is Kind.INSTANCE:
-        return (name, f"instance{where}")
+        return (name, *decorated, f"instance{where}")
     if registration.kind is Kind.CONTEXT:
         return (name, f"context value, scoped{where}")
     if registration.kind is Kind.ALIAS:
@@ -198,13 +203,7 @@ def _labels(registry: Registry, registration: Registration) -> tuple[str, ...]:
     builder = builder_name(registration.implementation, registration.service_type)
     if builder:
         lines.append(f"via {builder}")
-    key = (registration.service_type, registration.component)
-    decorators = registry.decorations.get(key, ())
-    if decorators:
-        names = ", ".join(type_name(d.decorator) for d in decorators)
-        lines.append(f"decorated by {names}")
-    lines.append(f"{lifetime}{where}")
-    return tuple(lines)
+    return (*lines, *decorated, f"{lifetime}{where}")
 
 
 def _registry(services_or_provider: object) -> Registry:

@@ -23,7 +23,7 @@ from wiredi._compiler.raising import (
     missing_raiser,
 )
 from wiredi._compiler.singleton_builds import PlainCall, edge_arguments, plain_call
-from wiredi._graph.edges import alias_target, calls_of, plain_targets
+from wiredi._graph.edges import alias_target, calls_of, is_decorated, plain_targets
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration
@@ -176,7 +176,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         flags = self.flags
         args = []
         for target in targets:
-            if target.kind is _INSTANCE:
+            if target.kind is _INSTANCE and not is_decorated(registry, target):
                 args.append(target.implementation)
                 continue
             slot = slots.get(target)
@@ -264,7 +264,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                     parameter=False,
                 )
             return self.fn_held(target, is_async=is_async, ctx=ctx)
-        if reg.kind is _INSTANCE:
+        if reg.kind is _INSTANCE and not is_decorated(self.registry, reg):
             return self._instance(reg, is_async=is_async, ctx=ctx)
         if reg.lifetime == _SINGLETON and not is_async and not ctx:
             plain = self._plain_call(reg)  # no node made unless it fails

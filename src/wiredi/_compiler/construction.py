@@ -33,7 +33,14 @@ from wiredi._compiler.raising import (
     unresolvable_raiser,
 )
 from wiredi._compiler.templates import scoped_merged
-from wiredi._graph.edges import Call, Edge, EdgeKind, calls_of
+from wiredi._graph.edges import (
+    Call,
+    Edge,
+    EdgeKind,
+    GivenInstance,
+    calls_of,
+    is_decorated,
+)
 from wiredi._registration.hints import FactoryKind
 from wiredi._registration.lifetimes import Lifetime
 from wiredi._registration.registration import Kind, Registration
@@ -99,7 +106,11 @@ class ConstructionCode(CompilerState):
         namespace = state.namespace
         index = len(namespace)
         args = "r, g" if state.ctx else "r"
-        if target.kind is Kind.INSTANCE and not state.ctx:
+        if (
+            target.kind is Kind.INSTANCE
+            and not state.ctx
+            and not is_decorated(self.registry, target)
+        ):
             namespace[f"c{index}"] = target.implementation
             return f"c{index}"
         if self._inlinable(target, state):
@@ -316,6 +327,8 @@ class ConstructionCode(CompilerState):
 
 
 def _call_body(call: Call, expr: str) -> list[str]:
+    if isinstance(call.function, GivenInstance):  # never owned by the container
+        return [f"o = {expr}"]
     kind = call.factory_kind
     if kind is FactoryKind.GENERATOR:
         return [f"g_ = {expr}", "o = FIRST(g_, ST)", "r._disposables.append(G(g_, ST))"]
@@ -336,7 +349,9 @@ def _call_body(call: Call, expr: str) -> list[str]:
 
 def _none_check(reg: Registration, call: Call, namespace: dict[str, Any]) -> list[str]:
     """The line refusing ``None`` from a factory or decorator (not from a class)."""
-    if isinstance(call.function, type) or none_allowed(reg.service_type):
+    if isinstance(call.function, (type, GivenInstance)) or none_allowed(
+        reg.service_type
+    ):
         return []
     name = f"n{len(namespace)}"
     decoration = call.decoration

@@ -30,6 +30,7 @@ from wiredi._graph.edges import (
     Call,
     Edge,
     EdgeKind,
+    GivenInstance,
     alias_target,
     calls_of,
     effective_lifetime,
@@ -112,7 +113,11 @@ class _Walker:
         if reg.kind is Kind.ALIAS:
             return self._alias(reg, label, path)
         if reg.kind is Kind.INSTANCE:
-            return _Node(f"{label}{name} (instance){_component(reg.component)}")
+            head = f"{label}{name} (instance){_component(reg.component)}"
+            calls = calls_of(self.registry, reg)  # decorated: the wrappers
+            if not calls:
+                return _Node(head)
+            return self._call(reg, calls, len(calls) - 1, head, (*path, reg))
         if reg.kind is Kind.CONTEXT:
             return _Node(
                 f"{label}{name} (scoped, context value){_component(reg.component)}"
@@ -149,6 +154,8 @@ class _Walker:
         path: tuple[Registration, ...],
     ) -> _Node:
         call = calls[index]
+        if isinstance(call.function, GivenInstance):
+            return _Node(head)
         if call.decoration is not None:
             deps = self.registry.decorator_spec(call.decoration).dependencies
             text = f"{head} via decorator {_callable_name(call.function)}"
@@ -159,9 +166,9 @@ class _Walker:
         for position, edge in enumerate(call.edges):
             dep = deps[position] if position < len(deps) else None
             if edge.kind is EdgeKind.INNER:
+                made = "instance" if reg.kind is Kind.INSTANCE else reg.lifetime
                 inner_head = (
-                    f"{edge.name}: {type_name(reg.service_type)} "
-                    f"({reg.lifetime}, wrapped)"
+                    f"{edge.name}: {type_name(reg.service_type)} ({made}, wrapped)"
                 )
                 node.children.append(
                     self._call(reg, calls, index - 1, inner_head, path)

@@ -23,16 +23,19 @@ __all__ = [
     "Call",
     "Edge",
     "EdgeKind",
+    "GivenInstance",
     "alias_target",
     "calls_of",
     "edge_for",
     "effective_lifetime",
+    "is_decorated",
     "plain_targets",
     "registration_uses_context",
 ]
 
 # only these make calls: an instance, alias or context value is given, not built
-_TYPE, _FACTORY = Kind.TYPE, Kind.FACTORY
+_TYPE, _FACTORY, _INSTANCE = Kind.TYPE, Kind.FACTORY, Kind.INSTANCE
+_PLAIN = FactoryKind.PLAIN
 
 
 class EdgeKind(enum.Enum):
@@ -176,8 +179,41 @@ def plain_targets(
     return found
 
 
+class GivenInstance:
+    """The first call of a decorated ``add_instance`` registration: the instance.
+
+    Calling it returns the object as given; the compiler neither checks nor
+    owns what it returns (the container never disposes an instance), only
+    what the decorators around it make.
+    """
+
+    __slots__ = ("instance",)
+
+    def __init__(self, instance: Any) -> None:
+        self.instance = instance
+
+    def __call__(self) -> Any:
+        return self.instance
+
+
+def is_decorated(registry: Registry, registration: Registration) -> bool:
+    """Whether ``decorate()`` wraps ``registration``'s service type."""
+    decorations = registry.decorations
+    return (
+        bool(decorations)
+        and (
+            registration.service_type,
+            registration.component,
+        )
+        in decorations
+    )
+
+
 def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
     kind = registration.kind
+    if kind is _INSTANCE and is_decorated(registry, registration):
+        given = Call(GivenInstance(registration.implementation), _PLAIN, ())
+        return [given, *_decorator_calls(registry, registration)]
     if kind is not _TYPE and kind is not _FACTORY:  # instance, alias, context
         return []
     spec = registry.spec(registration)
@@ -201,6 +237,13 @@ def _calls_of(registry: Registry, registration: Registration) -> list[Call]:
     calls = [Call(registration.implementation, spec.factory_kind, tuple(own))]
     if not registry.decorations:
         return calls
+    return [*calls, *_decorator_calls(registry, registration)]
+
+
+def _decorator_calls(registry: Registry, registration: Registration) -> list[Call]:
+    """One call per decorator of ``registration``'s type, innermost first."""
+    calls: list[Call] = []
+    component = registration.component
     key = (registration.service_type, component)
     for decoration in registry.decorations.get(key, ()):
         dec_spec = registry.decorator_spec(decoration)

@@ -424,6 +424,17 @@ class _Validator:
                             f"{type_name(service_type)} instead",
                         ),
                     )
+            alias = next(
+                (
+                    reg
+                    for reg in self.registry.lookup(service_type, component)
+                    if reg.kind is _ALIAS
+                ),
+                None,
+            )
+            if alias is not None:
+                for decoration in decorations:
+                    self._decorated_alias(alias, decoration)
             if not self.registry.lookup(service_type, component):
                 for decoration in decorations:
                     self.report(
@@ -439,6 +450,25 @@ class _Validator:
                             "remove the decorate() call",
                         ),
                     )
+
+    def _decorated_alias(self, alias: Registration, decoration: Decoration) -> None:
+        name = type_name(alias.service_type)
+        source = type_name(alias.implementation)
+        self.report(
+            ("decorate", decoration),
+            RegistrationError(
+                f"decorate({name}, {type_name(decoration.decorator)}): {name} is "
+                f"an alias of {source} (add_alias), which resolves to the very "
+                f"object {source} resolves to; a decorator would make it another "
+                "object",
+                service_type=alias.service_type,
+                component=alias.component,
+                registered_at=decoration.registered_at,
+                hint=f"decorate({source}, ...) to wrap the object for both "
+                f"names, or register {name} as a service of its own instead of "
+                "an alias",
+            ),
+        )
 
     def options_checks(self) -> None:
         if not self.registry.options:

@@ -294,7 +294,9 @@ def _read_callable(
     ``spec_cache`` checks: type variables, or a callable read through
     ``inspect.signature``.
     """
-    factory_kind = _factory_kind(func) if is_factory else FactoryKind.PLAIN
+    factory_kind = (
+        _factory_kind(func) if is_factory or is_decorator else FactoryKind.PLAIN
+    )
     form = func
     origin = typing.get_origin(func)
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
