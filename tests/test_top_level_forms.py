@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Optional, Union
 
 import pytest
@@ -228,3 +229,68 @@ class TestNotAType:
         assert provider.get_service(form) is provider.get_service(Foo)
         missing: Any = Annotated[Optional[Bar], {}]
         assert provider.get_service(missing) is None
+
+
+class Plugin: ...
+
+
+class PluginA(Plugin): ...
+
+
+class PluginB(Plugin): ...
+
+
+async def make_plugin_b() -> Plugin:
+    return PluginB()
+
+
+class TestEveryRegistration:
+    """get_service(list[T]) is get_services(T), as a list[T] parameter is."""
+
+    @pytest.fixture(name="plugins")
+    def _plugins(self, services: ServiceCollection) -> ServiceProvider:
+        services.add_transient(Plugin, PluginA).add_singleton(Plugin, PluginB)
+        services.component("gen").add_transient(Plugin, PluginB)
+        return services.build_service_provider()
+
+    @pytest.mark.parametrize("form", [list[Plugin], Sequence[Plugin], Iterable[Plugin]])
+    def test_collection_forms(self, plugins: ServiceProvider, form: Any) -> None:
+        found = plugins.get_service(form)
+        assert [type(p) for p in found] == [PluginA, PluginB]
+        assert found[1] is plugins.get_service(Plugin)  # the singleton
+
+    def test_none_registered_is_empty(self, plugins: ServiceProvider) -> None:
+        assert plugins.get_service(list[Foo]) == []
+
+    def test_combines_with_from_component_and_optional(
+        self, plugins: ServiceProvider
+    ) -> None:
+        in_gen = plugins.get_service(list[Annotated[Plugin, FromComponent("gen")]])
+        assert [type(p) for p in in_gen] == [PluginB]
+        assert len(plugins.get_service(Optional[list[Plugin]])) == 2
+
+    def test_a_registered_list_wins(self, services: ServiceCollection) -> None:
+        given = [PluginA()]
+        services.add_transient(Plugin, PluginB).add_instance(list[Plugin], given)
+        assert services.build_service_provider().get_service(list[Plugin]) is given
+
+    def test_get_services_of_the_list_form_is_one_list(
+        self, plugins: ServiceProvider
+    ) -> None:
+        (every,) = plugins.get_services(list[Plugin])
+        assert [type(p) for p in every] == [PluginA, PluginB]
+
+    async def test_async_with_an_async_factory(
+        self, services: ServiceCollection
+    ) -> None:
+        services.add_transient(Plugin, PluginA)
+        services.add_scoped_factory(Plugin, make_plugin_b)
+        provider = services.build_service_provider()
+        async with provider.create_scope() as scope:
+            found = await scope.get_service_async(list[Plugin])
+            assert [type(p) for p in found] == [PluginA, PluginB]
+            assert found[1] is await scope.get_service_async(Plugin)
+            (every,) = await scope.get_services_async(Sequence[Plugin])
+            assert every[1] is found[1]
+            with pytest.raises(DIError, match="get_service_async"):
+                scope.get_service(list[Plugin])

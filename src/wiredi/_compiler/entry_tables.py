@@ -12,7 +12,12 @@ from typing import Any
 from wiredi._compiler.compiler import Compiler
 from wiredi._compiler.context import CurrentGraph, DependencyContext
 from wiredi._compiler.raising import missing_raiser
-from wiredi._compiler.top_level_forms import hashable, not_a_type, top_level_form
+from wiredi._compiler.top_level_forms import (
+    TopLevelForm,
+    hashable,
+    not_a_type,
+    top_level_form,
+)
 from wiredi._graph.edges import Edge, edge_for
 from wiredi._graph.registry import Registry
 from wiredi._registration.hints import DepKind, read_callable, special_kind
@@ -64,10 +69,17 @@ class EntryTables:
             if reg is not None:  # the usual case: a registered type, resolved as is
                 fn = self.compiler.fn_held(reg, is_async=False, ctx=False)
             else:
-                reg, target, comp, optional = self._target(
-                    service_type, component, is_key
-                )
-                fn = self._single(reg, target, comp, is_async=False, optional=optional)
+                reg, form = self._target(service_type, component, is_key)
+                if form.many:
+                    fn = self.all_sync_fn(form.service_type, form.component)
+                else:
+                    fn = self._single(
+                        reg,
+                        form.service_type,
+                        form.component,
+                        is_async=False,
+                        optional=form.optional,
+                    )
             if is_key:
                 table = self.sync.get(component)
                 if table is None:
@@ -83,23 +95,25 @@ class EntryTables:
 
     def _target(
         self, service_type: Any, component: str, is_key: bool
-    ) -> tuple[Registration | None, Any, str, bool]:
-        """``(registration, type, component, optional)`` a top-level call resolves.
+    ) -> tuple[Registration | None, TopLevelForm]:
+        """``(registration, form)`` a top-level call resolves.
 
         The registration of ``service_type`` itself; failing that, what its
         top-level form asks for (``Annotated[T, FromComponent(c)]``,
-        ``T | None``). ``is_key``: whether ``service_type`` is hashable.
+        ``T | None``, ``list[T]``: no single registration for that one).
+        ``is_key``: whether ``service_type`` is hashable.
         """
         reg = self.registry.resolve_one(service_type, component) if is_key else None
         if reg is None:  # (sync_fn asked resolve_one already)
             form = top_level_form(service_type, component)
             if form is not None and hashable(form.service_type):
-                target, comp = form.service_type, form.component
-                found = self.registry.resolve_one(target, comp)
-                return found, target, comp, form.optional
+                if form.many:
+                    return None, form
+                found = self.registry.resolve_one(form.service_type, form.component)
+                return found, form
             if not is_key:
                 raise not_a_type(service_type) from None
-        return reg, service_type, component, False
+        return reg, TopLevelForm(service_type, component, optional=False)
 
     @staticmethod
     def _publishing(service_type: Any, fn: Fn, table: dict[Any, Fn]) -> Fn:
@@ -122,10 +136,19 @@ class EntryTables:
         """``(resolver, awaits)`` of ``service_type`` for ``get_service_async``."""
         with self.compiler.lock:
             is_key = hashable(service_type)
-            reg, target, comp, optional = self._target(service_type, component, is_key)
-            awaits = reg is not None and self.compiler.flags.is_async(reg)
-            fn = self._single(reg, target, comp, is_async=awaits, optional=optional)
-            entry = (fn, awaits)
+            reg, form = self._target(service_type, component, is_key)
+            if form.many:
+                entry = self.all_async_entry(form.service_type, form.component)
+            else:
+                awaits = reg is not None and self.compiler.flags.is_async(reg)
+                fn = self._single(
+                    reg,
+                    form.service_type,
+                    form.component,
+                    is_async=awaits,
+                    optional=form.optional,
+                )
+                entry = (fn, awaits)
             if is_key:
                 self.async_.setdefault(component, {})[service_type] = entry
             return entry
@@ -154,15 +177,32 @@ class EntryTables:
     def all_sync_fn(self, service_type: Any, component: str) -> Fn:
         """The resolver of ``get_services(service_type)``."""
         with self.compiler.lock:
-            regs = self._all(service_type, component)
-            fns = tuple(self.compiler.sync_fn(reg) for reg in regs)
+            many = self._many(service_type, component)
+            if many is not None:  # get_services(list[T]): one list, of every T
+                every = self.all_sync_fn(many.service_type, many.component)
 
-            def resolve_all(r: Any) -> list[Any]:
-                return [fn(r) for fn in fns]
+                def resolve_all(r: Any) -> list[Any]:
+                    return [every(r)]
+
+            else:
+                regs = self._all(service_type, component)
+                fns = tuple(self.compiler.sync_fn(reg) for reg in regs)
+
+                def resolve_all(r: Any) -> list[Any]:
+                    return [fn(r) for fn in fns]
 
             if hashable(service_type):
                 self.all_sync.setdefault(component, {})[service_type] = resolve_all
             return resolve_all
+
+    def _many(self, service_type: Any, component: str) -> TopLevelForm | None:
+        """The ``list[T]`` form ``service_type`` is, unless it is registered itself."""
+        if not hashable(service_type) or self.registry.lookup(service_type, component):
+            return None
+        form = top_level_form(service_type, component)
+        if form is None or not form.many or not hashable(form.service_type):
+            return None
+        return form
 
     def _all(self, service_type: Any, component: str) -> list[Registration]:
         """The registrations ``get_services(service_type)`` resolves.
@@ -183,10 +223,24 @@ class EntryTables:
     def all_async_entry(self, service_type: Any, component: str) -> AsyncEntry:
         """``(resolver, awaits)`` of ``get_services_async(service_type)``."""
         with self.compiler.lock:
+            many = self._many(service_type, component)
+            if many is not None:  # get_services_async(list[T]): one list
+                every, awaits = self.all_async_entry(many.service_type, many.component)
+                if awaits:
+
+                    async def one_list(r: Any) -> list[Any]:
+                        return [await every(r)]
+
+                    entry: AsyncEntry = (one_list, True)
+                else:
+                    entry = (self.all_sync_fn(service_type, component), False)
+                if hashable(service_type):
+                    self.all_async.setdefault(component, {})[service_type] = entry
+                return entry
             regs = self._all(service_type, component)
             flags = tuple(self.compiler.flags.is_async(reg) for reg in regs)
             if not any(flags):
-                entry: AsyncEntry = (self.all_sync_fn(service_type, component), False)
+                entry = (self.all_sync_fn(service_type, component), False)
             else:
                 fns = tuple(
                     self.compiler.fn(reg, is_async=flag, ctx=False)

@@ -2,14 +2,17 @@
 
 ``get_service(Annotated[T, FromComponent("c")])`` is ``get_service(T,
 component="c")``; ``get_service(T | None)`` (or ``Optional[T]``) is ``T``,
-or ``None`` when ``T`` has no registration. The two combine in either
-order. A registration of the form itself (``add_instance(int | None, 5)``)
-wins: these are read only when the form has none, on the entry tables' miss
-path, so a plain ``get_service(T)`` never pays for them.
+or ``None`` when ``T`` has no registration; ``get_service(list[T])`` (or
+``Sequence[T]``, ``Iterable[T]``) is ``get_services(T)``, as for a parameter.
+They combine in any order. A registration of the form itself
+(``add_instance(int | None, 5)``, ``add_instance(list[str], [...])``) wins:
+these are read only when the form has none, on the entry tables' miss path,
+so a plain ``get_service(T)`` never pays for them.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import types
 import typing
 from dataclasses import dataclass
@@ -24,19 +27,33 @@ __all__ = ["TopLevelForm", "hashable", "not_a_type", "top_level_form"]
 
 @dataclass(frozen=True, slots=True)
 class TopLevelForm:
-    """What a form asks for: ``service_type`` in ``component``, maybe optional."""
+    """What a form asks for: ``service_type`` in ``component``.
+
+    ``optional``: ``None`` when it has no registration; ``many``: a list of
+    every registration of it.
+    """
 
     service_type: Any
     component: str
     optional: bool
+    many: bool = False
+
+
+# the collection hints that receive every registration (SPEC section 2)
+_MANY = (list, collections.abc.Sequence, collections.abc.Iterable)
 
 
 def top_level_form(service_type: Any, component: str) -> TopLevelForm | None:
-    """Read ``Annotated[T, FromComponent(c)]`` and ``T | None``; else ``None``."""
-    inner, optional, changed = service_type, False, False
+    """Read ``Annotated[T, FromComponent(c)]``, ``T | None``, ``list[T]``; or None."""
+    inner, optional, many, changed = service_type, False, False, False
     while True:
         origin = typing.get_origin(inner)
-        if origin is typing.Annotated:
+        if origin in _MANY and not many:
+            args = typing.get_args(inner)
+            if len(args) != 1:
+                break
+            inner, many = args[0], True
+        elif origin is typing.Annotated:
             inner, *metadata = typing.get_args(inner)
             for item in metadata:
                 if isinstance(item, FromComponent):
@@ -49,7 +66,7 @@ def top_level_form(service_type: Any, component: str) -> TopLevelForm | None:
         else:
             break
         changed = True
-    return TopLevelForm(inner, component, optional) if changed else None
+    return TopLevelForm(inner, component, optional, many) if changed else None
 
 
 def hashable(service_type: Any) -> bool:

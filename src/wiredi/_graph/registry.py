@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections.abc
 import threading
 import types
 import typing
@@ -379,14 +378,9 @@ def _implementation_typevars(
 
 
 def _top_level_fix(service_type: Any, in_component: str) -> str | None:
-    """For ``get_service(list[T])`` or ``get_service(A | B)``: the call to make."""
+    """For ``get_service(A | B)``: the calls to make."""
     origin = typing.get_origin(service_type)
     args = typing.get_args(service_type)
-    if origin in (list, collections.abc.Sequence, collections.abc.Iterable) and args:
-        return (
-            f"the list[...] / Sequence[...] forms work for parameters; at the top "
-            f"level call get_services({type_name(args[0])}{in_component})"
-        )
     if origin in (typing.Union, types.UnionType):
         calls = " or ".join(
             f"get_service({type_name(arg)}{in_component})"
