@@ -13,11 +13,12 @@ import re
 import typing
 from typing import Any
 
+from wiredi._graph.bounds import UnmetBound
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
 from wiredi.config import IConfiguration, Options
 
-__all__ = ["PLAIN_VALUE_TYPES", "register_fix", "unresolvable_fix"]
+__all__ = ["PLAIN_VALUE_TYPES", "register_fix", "unmet_bound_fix", "unresolvable_fix"]
 
 PLAIN_VALUE_TYPES = frozenset(
     {
@@ -73,6 +74,29 @@ def register_fix(
         example = f"services.add_transient({text}{in_component})"
     return f"register it, e.g. {example}" + (
         ", or give the parameter a default" if parameter else ""
+    )
+
+
+def unmet_bound_fix(
+    service_type: Any,
+    unmet: list[tuple[Registration, UnmetBound]],
+    in_component: str,
+) -> str:
+    """The fix for ``IRepo[Poco]`` when the open registrations of ``IRepo`` skip it.
+
+    Names each registration, the type variable whose bound or constraints
+    the argument breaks, and what to change.
+    """
+    name = type_name(service_type)
+    skipped = "; ".join(
+        f"{type_name(reg.implementation)} (registered at {reg.registered_at}) "
+        f"does not apply to {name}: {bound.explain()}"
+        for reg, bound in unmet
+    )
+    changes = dict.fromkeys(bound.change() for _, bound in unmet)
+    return (
+        f"{skipped}; {', or '.join(changes)}, or register an implementation of "
+        f"{name} itself, e.g. services.add_transient({name}, Impl{in_component})"
     )
 
 

@@ -9,7 +9,8 @@ from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from wiredi._graph.fixes import register_fix
+from wiredi._graph.bounds import UnmetBound, unmet_bound
+from wiredi._graph.fixes import register_fix, unmet_bound_fix
 from wiredi._registration.checks import context_check, origin_class
 from wiredi._registration.declarations import (
     Declarations,
@@ -100,6 +101,8 @@ class Registry:
         self._lock = threading.RLock()
         self._specs: MutableMapping[Any, CallableSpec] = {}
         self._generic_cache: MutableMapping[tuple[Registration, Any], Registration] = {}
+        # (open registration, arguments) it does not apply to, and why
+        self._unmet: MutableMapping[tuple[Registration, Any], UnmetBound] = {}
         self._typevars: MutableMapping[Registration, dict[Any, Any]] = {}
         self._nodes: MutableMapping[Registration, DependencyNode] = {}
         # calls_of() results, filled by wiredi._graph.edges (edges depend only on
@@ -131,6 +134,7 @@ class Registry:
         layer._specs = ChainMap({}, self._specs)
         layer._nodes = ChainMap({}, self._nodes)
         layer._generic_cache = ChainMap({}, self._generic_cache)
+        layer._unmet = ChainMap({}, self._unmet)
         layer._typevars = ChainMap({}, self._typevars)
         layer._lock = self._lock
         # what scopes may be given does not change under an override
@@ -140,7 +144,11 @@ class Registry:
     # ---------------------------------------------------------------- lookup
 
     def lookup(self, service_type: Any, component: str) -> list[Registration]:
-        """Every registration answering ``service_type`` in ``component``, in order."""
+        """Every registration answering ``service_type`` in ``component``, in order.
+
+        An open registration answers only if the arguments fit its
+        implementation's type variables (their bounds and constraints).
+        """
         closed = self._closed.get(component, _NONE).get(service_type, ())
         origin = typing.get_origin(service_type)
         if origin is None or not self._open:
@@ -151,8 +159,28 @@ class Registry:
         args = typing.get_args(service_type)
         if _nesting(service_type) > _MAX_GENERIC_NESTING:
             raise _endless_generic(open_regs[0], service_type)
-        closed_generics = [self._close(reg, service_type, args) for reg in open_regs]
+        closed_generics = [
+            found
+            for reg in open_regs
+            if (found := self._close(reg, service_type, args)) is not None
+        ]
         return sorted([*closed, *closed_generics], key=lambda r: r.order)
+
+    def unmet_bounds(
+        self, service_type: Any, component: str
+    ) -> list[tuple[Registration, UnmetBound]]:
+        """Open registrations of ``service_type``'s origin its arguments do not fit.
+
+        Each comes with the type variable whose bound or constraints an
+        argument breaks. Asked to explain a missing service.
+        """
+        origin = typing.get_origin(service_type)
+        args = typing.get_args(service_type)
+        return [
+            (reg, self._unmet[reg, args])
+            for reg in self._open.get((origin, component), ())
+            if self._close(reg, service_type, args) is None
+        ]
 
     def closed_of(self, component: str) -> dict[Any, list[Registration]]:
         """``{type: its registrations}`` of ``component``, no open generics.
@@ -187,7 +215,11 @@ class Registry:
                 and reg.component == component
                 and (
                     reg.service_type == service_type
-                    or (reg.is_open_generic and reg.service_type == origin)
+                    or (
+                        reg.is_open_generic
+                        and reg.service_type == origin
+                        and _applies(reg, typing.get_args(service_type))
+                    )
                 )
             ):
                 return reg.registered_at
@@ -213,29 +245,36 @@ class Registry:
         }
         origin = typing.get_origin(service_type)
         if origin is not None:
-            found |= {c for (t, c) in self._open if t == origin}
+            args = typing.get_args(service_type)
+            found |= {
+                c
+                for (t, c), regs in self._open.items()
+                if t == origin
+                and any(self._close(r, service_type, args) is not None for r in regs)
+            }
         return sorted(found)
 
     def _close(
         self, reg: Registration, service_type: Any, args: tuple[Any, ...]
-    ) -> Registration:
+    ) -> Registration | None:
+        """``reg`` closed for ``args``, or ``None`` if they break its bounds."""
         cache_key = (reg, args)
         found = self._generic_cache.get(cache_key)
         if found is not None:
             return found
+        if cache_key in self._unmet:
+            return None
         with self._lock:
             found = self._generic_cache.get(cache_key)
-            if found is not None:
+            if found is not None or cache_key in self._unmet:
                 return found
-            service_params = getattr(reg.service_type, "__parameters__", ())
-            mapping = dict(zip(service_params, args, strict=False))
+            typevars = _typevars(reg, args)
+            unmet = unmet_bound(typevars)
+            if unmet is not None:
+                self._unmet[cache_key] = unmet
+                return None
             implementation = reg.implementation
             impl_params = getattr(implementation, "__parameters__", ())
-            typevars = _implementation_typevars(
-                implementation, reg.service_type, mapping
-            )
-            if not typevars and len(impl_params) == len(args):
-                typevars = dict(zip(impl_params, args, strict=True))
             closed_impl = implementation
             if impl_params and all(p in typevars for p in impl_params):
                 closed_impl = implementation[tuple(typevars[p] for p in impl_params)]
@@ -345,6 +384,9 @@ class Registry:
                 f"there with {where}, or register it in component {component!r}"
             )
         in_component = f", component={component!r}" if component else ""
+        unmet = self.unmet_bounds(service_type, component)
+        if unmet:
+            return unmet_bound_fix(service_type, unmet, in_component)
         top_level = None if parameter else _top_level_fix(service_type, in_component)
         if top_level is not None:
             return top_level
@@ -356,6 +398,23 @@ class Registry:
             owner=owner,
             has_configuration=self.resolve_one(IConfiguration, "") is not None,
         )
+
+
+def _typevars(reg: Registration, args: tuple[Any, ...]) -> dict[Any, Any]:
+    """``{type variable of the implementation: argument}`` for ``reg`` and ``args``."""
+    service_params = getattr(reg.service_type, "__parameters__", ())
+    mapping = dict(zip(service_params, args, strict=False))
+    implementation = reg.implementation
+    typevars = _implementation_typevars(implementation, reg.service_type, mapping)
+    impl_params = getattr(implementation, "__parameters__", ())
+    if not typevars and len(impl_params) == len(args):
+        typevars = dict(zip(impl_params, args, strict=True))
+    return typevars
+
+
+def _applies(reg: Registration, args: tuple[Any, ...]) -> bool:
+    """Whether the open registration ``reg`` answers its service for ``args``."""
+    return unmet_bound(_typevars(reg, args)) is None
 
 
 def _implementation_typevars(
