@@ -358,3 +358,46 @@ class TestCurrentGraphCycles:
         provider = services.build_service_provider()
         with pytest.raises(CircularDependencyError, match="LoopA -> LoopB -> LoopA"):
             await provider.get_service_async(LoopA)
+
+
+class Named:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+def make_named(context: DependencyContext) -> Named:
+    parent = context.parent
+    owner = parent.implementation.__name__ if parent is not None else "root"
+    return Named(f"{context.parameter_name}@{owner}")
+
+
+class Wrapped:
+    def __init__(self, first: Named) -> None:
+        self.first = first
+
+
+class WrappedDecorator(Wrapped):
+    def __init__(self, inner: Wrapped, second: Named) -> None:
+        super().__init__(inner.first)
+        self.inner = inner
+        self.second = second
+
+
+class TestDecoratorParameters:
+    """A decorator's own parameters see the decorator as their parent."""
+
+    @pytest.mark.parametrize("lifetime", ["transient", "scoped", "singleton"])
+    def test_parent_is_the_decorator(self, lifetime: str) -> None:
+        services = ServiceCollection().add_transient_factory(Named, make_named)
+        services.add(Wrapped, lifetime=lifetime).decorate(Wrapped, WrappedDecorator)
+        with services.build_service_provider().create_scope() as scope:
+            wrapped = scope.get_service(Wrapped)
+        assert isinstance(wrapped, WrappedDecorator)
+        assert wrapped.second.label == "second@WrappedDecorator"
+        assert wrapped.inner.first.label == "first@Wrapped"
+
+    async def test_async_parent_is_the_decorator(self) -> None:
+        services = ServiceCollection().add_transient_factory(Named, make_named)
+        services.add_transient(Wrapped).decorate(Wrapped, WrappedDecorator)
+        wrapped = await services.build_service_provider().get_service_async(Wrapped)
+        assert wrapped.second.label == "second@WrappedDecorator"  # type: ignore[attr-defined]

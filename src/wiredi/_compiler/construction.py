@@ -249,6 +249,17 @@ class ConstructionCode(CompilerState):
         body: list[str] = []
         for position, call in enumerate(calls):
             if ctx:
+                if call.decoration is not None:
+                    # its parameters' DependencyContext.parent is the decorator
+                    dname = f"n{len(namespace)}"
+                    namespace[dname] = DependencyNode(
+                        reg.service_type,
+                        call.decoration.decorator,
+                        node.lifetime,
+                        reg.component,
+                        call.decoration.registered_at,
+                    )
+                    body.append(f"g._decorating({dname})")
                 lines, expr = self._ctx_call_lines(call, position, state, (node,))
                 body += lines
             else:

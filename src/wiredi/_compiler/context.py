@@ -199,6 +199,10 @@ class CurrentGraph:
         self._frames.append((node, self._param))
         self._param = None
 
+    def _decorating(self, node: DependencyNode) -> None:
+        """The current node is now built by a decorator: ``node`` says which."""
+        self._frames[-1] = (node, self._frames[-1][1])
+
     def _leave(self) -> None:
         """Pop the current node."""
         self._frames.pop()
