@@ -225,6 +225,15 @@ class TestRegistrationErrors:
         with pytest.raises(RegistrationError, match="not an instance of Clock"):
             services.add_instance(Clock, Repo(Clock()))  # type: ignore[arg-type]
 
+    def test_instance_lacking_protocol_methods(
+        self, services: ServiceCollection
+    ) -> None:
+        """add_instance checks an object against a Protocol's methods too."""
+        with pytest.raises(RegistrationError, match=r"does not implement IClock") as e:
+            services.add_instance(IClock, object())  # type: ignore[arg-type]
+        assert "(missing: now)" in str(e.value)
+        services.add_instance(IClock, UtcClock())  # structural match: accepted
+
     def test_several_of_implementation_factory_instance(
         self, services: ServiceCollection
     ) -> None:

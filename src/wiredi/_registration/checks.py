@@ -196,13 +196,7 @@ def check_implementation(
     if service_class is None or service_class is impl_class:
         return
     if _is_protocol(service_class):
-        missing_members = [
-            member
-            for member, value in vars(service_class).items()
-            if inspect.isfunction(value)
-            and not member.startswith("_")
-            and not hasattr(impl_class, member)
-        ]
+        missing_members = _missing_methods(service_class, impl_class)
         if missing_members:
             name = type_name(implementation)
             raise RegistrationError(
@@ -224,6 +218,17 @@ def check_implementation(
         )
 
 
+def _missing_methods(protocol: type, candidate: Any) -> list[str]:
+    """The public methods of ``protocol`` that ``candidate`` (class or object) lacks."""
+    return [
+        member
+        for member, value in vars(protocol).items()
+        if inspect.isfunction(value)
+        and not member.startswith("_")
+        and not hasattr(candidate, member)
+    ]
+
+
 def check_factory(service_type: Any, factory: Any, call: Call, where: str) -> None:
     """Reject a factory that is not callable."""
     if not callable(factory):
@@ -238,7 +243,18 @@ def check_factory(service_type: Any, factory: Any, call: Call, where: str) -> No
 def check_instance(service_type: Any, instance: Any, call: Call, where: str) -> None:
     """Check that ``instance`` is an instance of ``service_type`` when checkable."""
     service_class = origin_class(service_type)
-    if service_class is None or _is_protocol(service_class):
+    if service_class is None:
+        return
+    if _is_protocol(service_class):  # structural: the methods it must have
+        missing = _missing_methods(service_class, instance)
+        if missing:
+            raise RegistrationError(
+                f"{call}: {value_repr(instance)} does not implement "
+                f"{type_name(service_type)} (missing: {', '.join(missing)})",
+                service_type=service_type,
+                hint=f"pass an object with the methods of {type_name(service_type)}",
+                registered_at=where,
+            )
         return
     if not isinstance(instance, service_class):
         raise RegistrationError(
