@@ -563,3 +563,80 @@ class TestBoundsInTheGraph:
         with pytest.raises(ServiceNotFoundError) as caught:
             provider.get_service(IStore[Poco])
         assert "other" not in caught.value.hint
+
+
+# Open generics whose base names the service through another class, or with
+# the type variable nested in the argument.
+S = TypeVar("S")
+V = TypeVar("V")
+
+
+class ISource(Generic[T]):
+    pass
+
+
+class Payload(Generic[T]):
+    def __init__(self, item_type: type[T]) -> None:
+        self.item_type = item_type
+
+
+class BaseSource(ISource[T]):
+    pass
+
+
+class RenamedSource(BaseSource[S]):
+    """Reaches ISource through BaseSource, under another variable name."""
+
+    def __init__(self, payload: Payload[S]) -> None:
+        self.payload = payload
+
+
+class ListSource(ISource[list[V]]):
+    """Answers ISource[list[X]] only, with V = X."""
+
+    def __init__(self, payload: Payload[V]) -> None:
+        self.payload = payload
+
+
+def _payloads(services: ServiceCollection) -> ServiceCollection:
+    for item_type in (int, str):
+        services.add_instance(Payload[item_type], Payload(item_type))
+    return services
+
+
+class TestGenericBases:
+    def test_indirect_base_with_a_renamed_variable(
+        self, services: ServiceCollection
+    ) -> None:
+        provider = _payloads(services).add_transient(ISource, RenamedSource)
+        source = provider.build_service_provider().get_service(ISource[int])
+        assert isinstance(source, RenamedSource)
+        assert source.payload.item_type is int
+
+    def test_nested_variable_is_matched_inside_the_argument(
+        self, services: ServiceCollection
+    ) -> None:
+        provider = _payloads(services).add_transient(ISource, ListSource)
+        source = provider.build_service_provider().get_service(ISource[list[str]])
+        assert isinstance(source, ListSource)
+        assert source.payload.item_type is str
+
+    def test_argument_of_another_form_is_not_answered(
+        self, services: ServiceCollection
+    ) -> None:
+        _payloads(services).add_transient(ISource, BaseSource)
+        services.add_transient(ISource, ListSource)
+        provider = services.build_service_provider()
+        assert [type(s) for s in provider.get_services(ISource[int])] == [BaseSource]
+        with_list = provider.get_services(ISource[list[int]])
+        assert [type(s) for s in with_list] == [BaseSource, ListSource]
+
+    def test_missing_form_is_explained(self, services: ServiceCollection) -> None:
+        provider = services.add_transient(ISource, ListSource).build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(ISource[int])
+        hint = caught.value.hint or ""
+        assert "ListSource" in hint
+        assert (
+            "it answers ISource[list[V]], and ISource[int] is not of that form" in hint
+        )

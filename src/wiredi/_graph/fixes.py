@@ -13,7 +13,7 @@ import re
 import typing
 from typing import Any
 
-from wiredi._graph.bounds import UnmetBound
+from wiredi._graph.generic_bases import Unfit
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
 from wiredi.config import IConfiguration, Options
@@ -79,7 +79,7 @@ def register_fix(
 
 def unmet_bound_fix(
     service_type: Any,
-    unmet: list[tuple[Registration, UnmetBound]],
+    unmet: list[tuple[Registration, Unfit]],
     in_component: str,
 ) -> str:
     """The fix for ``IRepo[Poco]`` when the open registrations of ``IRepo`` skip it.

@@ -9,9 +9,15 @@ from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from wiredi._graph.bounds import UnmetBound, unmet_bound
+from wiredi._graph.bounds import unmet_bound
 from wiredi._graph.fixes import register_fix, unmet_bound_fix
-from wiredi._registration.checks import context_check, origin_class
+from wiredi._graph.generic_bases import (
+    Unfit,
+    UnmatchedForm,
+    implementation_typevars,
+    service_form,
+)
+from wiredi._registration.checks import context_check
 from wiredi._registration.declarations import (
     Declarations,
     Decoration,
@@ -102,7 +108,7 @@ class Registry:
         self._specs: MutableMapping[Any, CallableSpec] = {}
         self._generic_cache: MutableMapping[tuple[Registration, Any], Registration] = {}
         # (open registration, arguments) it does not apply to, and why
-        self._unmet: MutableMapping[tuple[Registration, Any], UnmetBound] = {}
+        self._unmet: MutableMapping[tuple[Registration, Any], Unfit] = {}
         self._typevars: MutableMapping[Registration, dict[Any, Any]] = {}
         self._nodes: MutableMapping[Registration, DependencyNode] = {}
         # calls_of() results, filled by wiredi._graph.edges (edges depend only on
@@ -168,7 +174,7 @@ class Registry:
 
     def unmet_bounds(
         self, service_type: Any, component: str
-    ) -> list[tuple[Registration, UnmetBound]]:
+    ) -> list[tuple[Registration, Unfit]]:
         """Open registrations of ``service_type``'s origin its arguments do not fit.
 
         Each comes with the type variable whose bound or constraints an
@@ -269,6 +275,10 @@ class Registry:
             if found is not None or cache_key in self._unmet:
                 return found
             typevars = _typevars(reg, args)
+            if typevars is None:
+                form = service_form(reg.implementation, reg.service_type)
+                self._unmet[cache_key] = UnmatchedForm(form, service_type)
+                return None
             unmet = unmet_bound(typevars)
             if unmet is not None:
                 self._unmet[cache_key] = unmet
@@ -400,12 +410,16 @@ class Registry:
         )
 
 
-def _typevars(reg: Registration, args: tuple[Any, ...]) -> dict[Any, Any]:
-    """``{type variable of the implementation: argument}`` for ``reg`` and ``args``."""
-    service_params = getattr(reg.service_type, "__parameters__", ())
-    mapping = dict(zip(service_params, args, strict=False))
+def _typevars(reg: Registration, args: tuple[Any, ...]) -> dict[Any, Any] | None:
+    """``{type variable of the implementation: argument}`` for ``reg`` and ``args``.
+
+    ``None`` when the implementation's base gives the service a form that
+    ``args`` do not have (see ``generic_bases``).
+    """
     implementation = reg.implementation
-    typevars = _implementation_typevars(implementation, reg.service_type, mapping)
+    typevars = implementation_typevars(implementation, reg.service_type, args)
+    if typevars is None:
+        return None
     impl_params = getattr(implementation, "__parameters__", ())
     if not typevars and len(impl_params) == len(args):
         typevars = dict(zip(impl_params, args, strict=True))
@@ -414,26 +428,8 @@ def _typevars(reg: Registration, args: tuple[Any, ...]) -> dict[Any, Any]:
 
 def _applies(reg: Registration, args: tuple[Any, ...]) -> bool:
     """Whether the open registration ``reg`` answers its service for ``args``."""
-    return unmet_bound(_typevars(reg, args)) is None
-
-
-def _implementation_typevars(
-    implementation: Any, service_origin: Any, mapping: dict[Any, Any]
-) -> dict[Any, Any]:
-    """Map the implementation's type variables through its generic bases."""
-    impl_class = origin_class(implementation)
-    if impl_class is None:
-        return {}
-    for klass in impl_class.__mro__:
-        for base in getattr(klass, "__orig_bases__", ()):
-            if typing.get_origin(base) is service_origin:
-                pairs = zip(typing.get_args(base), mapping.values(), strict=False)
-                return {
-                    arg: value
-                    for arg, value in pairs
-                    if isinstance(arg, typing.TypeVar)
-                }
-    return {}
+    typevars = _typevars(reg, args)
+    return typevars is not None and unmet_bound(typevars) is None
 
 
 def _top_level_fix(service_type: Any, in_component: str) -> str | None:
