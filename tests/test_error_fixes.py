@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import pytest
 
@@ -275,6 +277,53 @@ class TestPlainValueParameter:
 
         error = _only_error(ServiceCollection().add_transient(Table))
         assert str(error.hint).startswith("dict[str, int] is a plain value")
+
+
+class Plugin:
+    pass
+
+
+class Color(enum.Enum):
+    RED = 1
+
+
+def _needing(hint: Any) -> type:
+    """A class whose one parameter, ``value``, is hinted ``hint``."""
+
+    class Needs:
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+    Needs.__init__.__annotations__["value"] = hint
+    return Needs
+
+
+class TestTypesWrittenAsCode:
+    def test_a_variadic_tuple_is_written_with_an_ellipsis(self) -> None:
+        """tuple[Plugin, ...] is shown as written; the default it suggests is code."""
+        error = _only_error(
+            ServiceCollection().add_transient(_needing(tuple[Plugin, ...]))
+        )
+        assert "Needs needs tuple[Plugin, ...] (parameter 'value')" in str(error)
+        assert "(value: tuple[Plugin, ...] = ...)" in str(error.hint)
+        assert "Ellipsis" not in str(error)
+
+    @pytest.mark.parametrize(
+        ("hint", "written"),
+        [
+            (Callable[..., Plugin], "Callable[..., Plugin]"),
+            (Callable[[int, Plugin], str], "Callable[[int, Plugin], str]"),
+            (Literal["a", 1, Color.RED], "Literal['a', 1, Color.RED]"),
+            (dict[str, tuple[int, ...] | None], "dict[str, tuple[int, ...] | None]"),
+            (tuple[()], "tuple[()]"),
+        ],
+    )
+    def test_other_forms_are_written_as_in_a_hint(
+        self, hint: Any, written: str
+    ) -> None:
+        """Callable, Literal, nested generics and unions read as their hint."""
+        error = _only_error(ServiceCollection().add_transient(_needing(hint)))
+        assert f"Needs needs {written} (parameter 'value')" in str(error)
 
 
 @dataclass
