@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -324,6 +324,79 @@ class TestTypesWrittenAsCode:
         """Callable, Literal, nested generics and unions read as their hint."""
         error = _only_error(ServiceCollection().add_transient(_needing(hint)))
         assert f"Needs needs {written} (parameter 'value')" in str(error)
+
+
+class TestCollectionOfServices:
+    def test_a_set_of_a_registered_service_suggests_list_or_registering_it(
+        self,
+    ) -> None:
+        """set[Plugin] is not "a plain value": hint list[Plugin], or register the set."""
+        needs = _needing(set[Plugin])
+        services = ServiceCollection().add_transient(Plugin).add_transient(needs)
+        hint = str(_only_error(services).hint)
+        assert "plain value" not in hint
+        assert "hint it value: list[Plugin] (or Sequence[Plugin])" in hint
+        factory = (
+            "services.add_transient_factory(set[Plugin], "
+            "lambda sp: set(sp.get_services(Plugin)))"
+        )
+        assert factory in hint
+        services.add_transient_factory(
+            set[Plugin], lambda sp: set(sp.get_services(Plugin))
+        )
+        built = services.build_service_provider().get_service(needs)
+        assert [type(p) for p in built.value] == [Plugin]
+
+    def test_an_abstract_collection_is_not_suggested_to_add_transient(self) -> None:
+        """MutableSequence[Plugin] cannot be add_transient'ed: the fix says what works."""
+        needs = _needing(MutableSequence[Plugin])
+        services = ServiceCollection().add_transient(Plugin).add_transient(needs)
+        hint = str(_only_error(services).hint)
+        assert "add_transient(MutableSequence" not in hint
+        assert "hint it value: list[Plugin]" in hint
+        assert "add_transient_factory(MutableSequence[Plugin], " in hint
+        assert "lambda sp: sp.get_services(Plugin))" in hint
+
+    @pytest.mark.parametrize(
+        ("hint", "made"),
+        [
+            (frozenset[Plugin], "frozenset(sp.get_services(Plugin))"),
+            (tuple[Plugin, ...], "tuple(sp.get_services(Plugin))"),
+            (Iterator[Plugin], "iter(sp.get_services(Plugin))"),
+        ],
+    )
+    def test_each_collection_is_made_from_get_services(
+        self, hint: Any, made: str
+    ) -> None:
+        """The factory suggested builds that very collection from the list."""
+        services = ServiceCollection().add_transient(Plugin)
+        error = _only_error(services.add_transient(_needing(hint)))
+        assert f"lambda sp: {made})" in str(error.hint)
+        assert "every registration of Plugin" in str(error.hint)
+
+    def test_the_factory_has_the_owners_lifetime_and_component(self) -> None:
+        """A scoped owner in component c is told of a scoped factory in c."""
+        view = ServiceCollection().component("c")
+        view.add_transient(Plugin).add_scoped(_needing(set[Plugin]))
+        hint = str(_only_error(view).hint)
+        assert (
+            "services.add_scoped_factory(set[Plugin], lambda sp: "
+            "set(sp.get_services(Plugin, component='c')), component='c')"
+        ) in hint
+
+    def test_top_level_resolve_of_a_set_points_to_get_services(self) -> None:
+        """get_service(set[Plugin]) says get_services(Plugin) gives the list."""
+        provider = ServiceCollection().add_transient(Plugin).build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(set[Plugin])
+        assert "call get_services(Plugin) for a list of them" in str(caught.value.hint)
+
+    def test_an_abstract_generic_is_registered_with_an_implementation(self) -> None:
+        """Mapping[str, Plugin] gets add_singleton(..., Impl), never add_transient."""
+        error = _only_error(
+            ServiceCollection().add_transient(_needing(Mapping[str, Plugin]))
+        )
+        assert "services.add_singleton(Mapping[str, Plugin], Impl)" in str(error.hint)
 
 
 @dataclass
