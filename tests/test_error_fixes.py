@@ -13,6 +13,7 @@ import pytest
 
 from wiredi import (
     ConfigurationError,
+    DependencyContext,
     DIError,
     GraphValidationError,
     RegistrationError,
@@ -226,6 +227,25 @@ class TestRegisteredAfterBuild:
         assert "built before" not in str(caught.value)
 
 
+class NeedsPort:
+    def __init__(self, port: Port) -> None:
+        self.port = port
+
+
+def _make_port(port: int) -> Port:
+    return Port(port)  # pragma: no cover - never built
+
+
+class _LoudPort(Port):
+    def __init__(self, inner: Port, volume: int) -> None:
+        super().__init__(inner.port)  # pragma: no cover - never built
+
+
+class PortWithContext:
+    def __init__(self, context: DependencyContext, port: int) -> None:
+        self.port = port
+
+
 class TestPlainValueParameter:
     def test_scoped_int_parameter_suggests_default_factory_or_options(self) -> None:
         """An int parameter is a value: the fix offers a default, a factory, Options."""
@@ -260,6 +280,45 @@ class TestPlainValueParameter:
 
         error = _only_error(ServiceCollection().add_transient_factory(Named, make))
         assert "have the factory supply the value itself" in str(error.hint)
+
+    @pytest.mark.parametrize(
+        "register",
+        [
+            lambda services: services.add_scoped(Port),
+            lambda services: services.add_transient(Port),  # built inline
+            lambda services: services.add_singleton(Port),  # a plain call
+            lambda services: services.add_transient_factory(Port, _make_port),
+            lambda services: services.add_transient_factory(
+                Port, lambda _: Port(1)
+            ).decorate(Port, _LoudPort),
+        ],
+        ids=["scoped", "transient", "singleton", "factory", "decorated"],
+    )
+    def test_an_unvalidated_build_gives_the_same_fix_on_resolve(
+        self, register: Callable[[ServiceCollection], Any]
+    ) -> None:
+        """Resolving without validation names the real parameter and fix, as the build."""
+        services = ServiceCollection().add_transient(NeedsPort)
+        register(services)
+        built = _only_error(services).hint
+        provider = services.build_service_provider(validate=False)
+        with (
+            provider.create_scope() as scope,
+            pytest.raises(ServiceNotFoundError) as caught,
+        ):
+            scope.get_service(NeedsPort)
+        assert caught.value.hint == built
+        assert "(value: int" not in str(caught.value.hint)
+
+    def test_a_graph_with_context_gives_the_same_fix_on_resolve(self) -> None:
+        """The context-injecting build names the parameter too."""
+        services = ServiceCollection().add_transient(PortWithContext)
+        built = _only_error(services).hint
+        provider = services.build_service_provider(validate=False)
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(PortWithContext)
+        assert caught.value.hint == built
+        assert "(port: int = ...)" in str(caught.value.hint)
 
     def test_top_level_int_is_a_value_too(self) -> None:
         """get_service(str) explains that str is a value, not a service."""
