@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 import inspect
+import sys
+import types
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import (
     Annotated,
     Any,
@@ -20,6 +23,8 @@ from typing import (
 
 import pytest
 
+from tests import fakes_inherited_future
+from tests.fakes_inherited import SubHandler
 from wiredi import (
     FromComponent,
     GraphValidationError,
@@ -183,6 +188,92 @@ class TestConstructorRead:
         with pytest.raises(GraphValidationError) as caught:
             services.build_service_provider()
         assert caught.value.errors[0].service_type is Db
+
+
+@dataclass
+class AuditedHandler(fakes_inherited_future.Handler):
+    """Inherits ``client: "Client"``; its own hint names a class of this module."""
+
+    db: Db | None = None
+
+
+def _module(
+    monkeypatch: pytest.MonkeyPatch, name: str, source: str
+) -> types.ModuleType:
+    """A module of its own, made from ``source`` and importable as ``name``."""
+    module = types.ModuleType(name)
+    monkeypatch.setitem(sys.modules, name, module)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+class TestInheritedFieldHints:
+    def test_dataclass_inheriting_a_string_hint_from_another_module(
+        self, services: ServiceCollection
+    ) -> None:
+        """An inherited field's string hint is read in the module that declares it."""
+        services.add_transient(fakes_inherited_future.Client)
+        services.add_transient(SubHandler)
+        handler = services.build_service_provider().get_service(SubHandler)
+        assert isinstance(handler.client, fakes_inherited_future.Client)
+        assert handler.extra == 0
+
+    def test_subclass_in_a_future_annotations_module(
+        self, services: ServiceCollection
+    ) -> None:
+        """Inherited and own string hints are each read in their own module."""
+        services.add_singleton(Db).add_transient(fakes_inherited_future.Client)
+        services.add_transient(AuditedHandler)
+        provider = services.build_service_provider()
+        handler = provider.get_service(AuditedHandler)
+        assert isinstance(handler.client, fakes_inherited_future.Client)
+        assert handler.db is provider.get_service(Db)
+
+    def test_a_rebound_name_in_the_declaring_module_is_read_again(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A later build sees the name rebound where the inherited hint was written."""
+        services = ServiceCollection().add_transient(fakes_inherited_future.Client)
+        services.add_transient(SubHandler)
+        services.build_service_provider().get_service(SubHandler)
+
+        class Replacement: ...
+
+        monkeypatch.setattr(fakes_inherited_future, "Client", Replacement)
+        services = ServiceCollection().add_transient(Replacement)
+        services.add_transient(SubHandler)
+        handler = services.build_service_provider().get_service(SubHandler)
+        assert isinstance(handler.client, Replacement)
+
+    def test_attrs_class_inheriting_a_string_hint_from_another_module(
+        self, monkeypatch: pytest.MonkeyPatch, services: ServiceCollection
+    ) -> None:
+        """attrs fields, private ones included, are read where they are declared."""
+        pytest.importorskip("attrs")
+        base = _module(
+            monkeypatch,
+            "wiredi_attrs_base",
+            "from __future__ import annotations\n"
+            "import attrs\n"
+            "class Client: ...\n"
+            "@attrs.define\n"
+            "class Base:\n"
+            "    client: Client\n"
+            "    _spare: Client\n",
+        )
+        derived = _module(
+            monkeypatch,
+            "wiredi_attrs_derived",
+            "import attrs\n"
+            "import wiredi_attrs_base\n"
+            "@attrs.define\n"
+            "class Derived(wiredi_attrs_base.Base):\n"
+            "    extra: int = 0\n",
+        )
+        services.add_transient(base.Client).add_transient(derived.Derived)
+        built = services.build_service_provider().get_service(derived.Derived)
+        assert isinstance(built.client, base.Client)
+        assert isinstance(built._spare, base.Client)
 
 
 class Tagged(Generic[T]):

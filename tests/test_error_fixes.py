@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 import sys
+from collections.abc import Callable, Iterator, Mapping, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import pytest
 
 from wiredi import (
     ConfigurationError,
+    DependencyContext,
     DIError,
     GraphValidationError,
     RegistrationError,
@@ -224,6 +227,25 @@ class TestRegisteredAfterBuild:
         assert "built before" not in str(caught.value)
 
 
+class NeedsPort:
+    def __init__(self, port: Port) -> None:
+        self.port = port
+
+
+def _make_port(port: int) -> Port:
+    return Port(port)  # pragma: no cover - never built
+
+
+class _LoudPort(Port):
+    def __init__(self, inner: Port, volume: int) -> None:
+        super().__init__(inner.port)  # pragma: no cover - never built
+
+
+class PortWithContext:
+    def __init__(self, context: DependencyContext, port: int) -> None:
+        self.port = port
+
+
 class TestPlainValueParameter:
     def test_scoped_int_parameter_suggests_default_factory_or_options(self) -> None:
         """An int parameter is a value: the fix offers a default, a factory, Options."""
@@ -259,6 +281,45 @@ class TestPlainValueParameter:
         error = _only_error(ServiceCollection().add_transient_factory(Named, make))
         assert "have the factory supply the value itself" in str(error.hint)
 
+    @pytest.mark.parametrize(
+        "register",
+        [
+            lambda services: services.add_scoped(Port),
+            lambda services: services.add_transient(Port),  # built inline
+            lambda services: services.add_singleton(Port),  # a plain call
+            lambda services: services.add_transient_factory(Port, _make_port),
+            lambda services: services.add_transient_factory(
+                Port, lambda _: Port(1)
+            ).decorate(Port, _LoudPort),
+        ],
+        ids=["scoped", "transient", "singleton", "factory", "decorated"],
+    )
+    def test_an_unvalidated_build_gives_the_same_fix_on_resolve(
+        self, register: Callable[[ServiceCollection], Any]
+    ) -> None:
+        """Resolving without validation names the real parameter and fix, as the build."""
+        services = ServiceCollection().add_transient(NeedsPort)
+        register(services)
+        built = _only_error(services).hint
+        provider = services.build_service_provider(validate=False)
+        with (
+            provider.create_scope() as scope,
+            pytest.raises(ServiceNotFoundError) as caught,
+        ):
+            scope.get_service(NeedsPort)
+        assert caught.value.hint == built
+        assert "(value: int" not in str(caught.value.hint)
+
+    def test_a_graph_with_context_gives_the_same_fix_on_resolve(self) -> None:
+        """The context-injecting build names the parameter too."""
+        services = ServiceCollection().add_transient(PortWithContext)
+        built = _only_error(services).hint
+        provider = services.build_service_provider(validate=False)
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(PortWithContext)
+        assert caught.value.hint == built
+        assert "(port: int = ...)" in str(caught.value.hint)
+
     def test_top_level_int_is_a_value_too(self) -> None:
         """get_service(str) explains that str is a value, not a service."""
         provider = ServiceCollection().build_service_provider()
@@ -275,6 +336,126 @@ class TestPlainValueParameter:
 
         error = _only_error(ServiceCollection().add_transient(Table))
         assert str(error.hint).startswith("dict[str, int] is a plain value")
+
+
+class Plugin:
+    pass
+
+
+class Color(enum.Enum):
+    RED = 1
+
+
+def _needing(hint: Any) -> type:
+    """A class whose one parameter, ``value``, is hinted ``hint``."""
+
+    class Needs:
+        def __init__(self, value: Any) -> None:
+            self.value = value
+
+    Needs.__init__.__annotations__["value"] = hint
+    return Needs
+
+
+class TestTypesWrittenAsCode:
+    def test_a_variadic_tuple_is_written_with_an_ellipsis(self) -> None:
+        """tuple[Plugin, ...] is shown as written; the default it suggests is code."""
+        error = _only_error(
+            ServiceCollection().add_transient(_needing(tuple[Plugin, ...]))
+        )
+        assert "Needs needs tuple[Plugin, ...] (parameter 'value')" in str(error)
+        assert "(value: tuple[Plugin, ...] = ...)" in str(error.hint)
+        assert "Ellipsis" not in str(error)
+
+    @pytest.mark.parametrize(
+        ("hint", "written"),
+        [
+            (Callable[..., Plugin], "Callable[..., Plugin]"),
+            (Callable[[int, Plugin], str], "Callable[[int, Plugin], str]"),
+            (Literal["a", 1, Color.RED], "Literal['a', 1, Color.RED]"),
+            (dict[str, tuple[int, ...] | None], "dict[str, tuple[int, ...] | None]"),
+            (tuple[()], "tuple[()]"),
+        ],
+    )
+    def test_other_forms_are_written_as_in_a_hint(
+        self, hint: Any, written: str
+    ) -> None:
+        """Callable, Literal, nested generics and unions read as their hint."""
+        error = _only_error(ServiceCollection().add_transient(_needing(hint)))
+        assert f"Needs needs {written} (parameter 'value')" in str(error)
+
+
+class TestCollectionOfServices:
+    def test_a_set_of_a_registered_service_suggests_list_or_registering_it(
+        self,
+    ) -> None:
+        """set[Plugin] is not "a plain value": hint list[Plugin], or register the set."""
+        needs = _needing(set[Plugin])
+        services = ServiceCollection().add_transient(Plugin).add_transient(needs)
+        hint = str(_only_error(services).hint)
+        assert "plain value" not in hint
+        assert "hint it value: list[Plugin] (or Sequence[Plugin])" in hint
+        factory = (
+            "services.add_transient_factory(set[Plugin], "
+            "lambda sp: set(sp.get_services(Plugin)))"
+        )
+        assert factory in hint
+        services.add_transient_factory(
+            set[Plugin], lambda sp: set(sp.get_services(Plugin))
+        )
+        built = services.build_service_provider().get_service(needs)
+        assert [type(p) for p in built.value] == [Plugin]
+
+    def test_an_abstract_collection_is_not_suggested_to_add_transient(self) -> None:
+        """MutableSequence[Plugin] cannot be add_transient'ed: the fix says what works."""
+        needs = _needing(MutableSequence[Plugin])
+        services = ServiceCollection().add_transient(Plugin).add_transient(needs)
+        hint = str(_only_error(services).hint)
+        assert "add_transient(MutableSequence" not in hint
+        assert "hint it value: list[Plugin]" in hint
+        assert "add_transient_factory(MutableSequence[Plugin], " in hint
+        assert "lambda sp: sp.get_services(Plugin))" in hint
+
+    @pytest.mark.parametrize(
+        ("hint", "made"),
+        [
+            (frozenset[Plugin], "frozenset(sp.get_services(Plugin))"),
+            (tuple[Plugin, ...], "tuple(sp.get_services(Plugin))"),
+            (Iterator[Plugin], "iter(sp.get_services(Plugin))"),
+        ],
+    )
+    def test_each_collection_is_made_from_get_services(
+        self, hint: Any, made: str
+    ) -> None:
+        """The factory suggested builds that very collection from the list."""
+        services = ServiceCollection().add_transient(Plugin)
+        error = _only_error(services.add_transient(_needing(hint)))
+        assert f"lambda sp: {made})" in str(error.hint)
+        assert "every registration of Plugin" in str(error.hint)
+
+    def test_the_factory_has_the_owners_lifetime_and_component(self) -> None:
+        """A scoped owner in component c is told of a scoped factory in c."""
+        view = ServiceCollection().component("c")
+        view.add_transient(Plugin).add_scoped(_needing(set[Plugin]))
+        hint = str(_only_error(view).hint)
+        assert (
+            "services.add_scoped_factory(set[Plugin], lambda sp: "
+            "set(sp.get_services(Plugin, component='c')), component='c')"
+        ) in hint
+
+    def test_top_level_resolve_of_a_set_points_to_get_services(self) -> None:
+        """get_service(set[Plugin]) says get_services(Plugin) gives the list."""
+        provider = ServiceCollection().add_transient(Plugin).build_service_provider()
+        with pytest.raises(ServiceNotFoundError) as caught:
+            provider.get_service(set[Plugin])
+        assert "call get_services(Plugin) for a list of them" in str(caught.value.hint)
+
+    def test_an_abstract_generic_is_registered_with_an_implementation(self) -> None:
+        """Mapping[str, Plugin] gets add_singleton(..., Impl), never add_transient."""
+        error = _only_error(
+            ServiceCollection().add_transient(_needing(Mapping[str, Plugin]))
+        )
+        assert "services.add_singleton(Mapping[str, Plugin], Impl)" in str(error.hint)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from collections.abc import Iterable
@@ -57,10 +58,17 @@ _QUALNAME: Any = type.__dict__["__qualname__"]
 
 
 def _type_name(service_type: Any) -> str:
+    """The type as it is written in a hint, so that a fix quoting it is code."""
     if service_type is None or service_type is type(None):
         return "None"
+    if service_type is Ellipsis:  # tuple[X, ...], Callable[..., T]
+        return "..."
+    if isinstance(service_type, list):  # the parameters of Callable[[int], str]
+        return "[" + ", ".join(type_name(arg) for arg in service_type) + "]"
     if isinstance(service_type, typing.TypeVar):
         return service_type.__name__
+    if isinstance(service_type, typing.ForwardRef):
+        return repr(service_type.__forward_arg__)
     origin = typing.get_origin(service_type)
     if origin is not None:
         args = typing.get_args(service_type)
@@ -68,14 +76,29 @@ def _type_name(service_type: Any) -> str:
             return " | ".join(type_name(arg) for arg in args)
         if origin is typing.Annotated:
             return type_name(args[0])
-        inner = ", ".join(type_name(arg) for arg in args)
-        return f"{type_name(origin)}[{inner}]"
+        if origin is typing.Literal:
+            inner = ", ".join(_literal_value(arg) for arg in args)
+        elif args:
+            inner = ", ".join(type_name(arg) for arg in args)
+        elif hasattr(service_type, "__args__"):  # tuple[()], the empty tuple
+            inner = "()"
+        else:  # typing.List, typing.Callable: no brackets
+            return type_name(origin)
+        star = "*" if getattr(service_type, "__unpacked__", False) else ""
+        return f"{star}{type_name(origin)}[{inner}]"
     name = getattr(service_type, "__qualname__", None) or getattr(
         service_type, "__name__", None
     )
     if isinstance(name, str):
         return name.rpartition("<locals>.")[2]
     return repr(service_type)
+
+
+def _literal_value(value: Any) -> str:
+    """``Color.RED`` for an enum member, else the value's ``repr``: ``'a'``, ``1``."""
+    if isinstance(value, enum.Enum):
+        return f"{type_name(type(value))}.{value.name}"
+    return value_repr(value)
 
 
 def node_name(node: _Node) -> str:

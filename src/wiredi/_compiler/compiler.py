@@ -217,7 +217,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         calls = calls_of(registry, reg)
         if len(calls) != 1:  # decorated
             return None
-        arguments = edge_arguments(calls[0], self._produce)
+        arguments = edge_arguments(calls[0], self._produce, reg)
         if arguments is None:
             return None
         positional, keywords = arguments

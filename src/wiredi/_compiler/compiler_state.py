@@ -132,7 +132,13 @@ class CompilerState:
         self._produce = edge_producer(
             self.sync_fns,
             lambda target: self.fn_held(target, is_async=False, ctx=False),
-            lambda edge: missing_raiser(registry, edge.service_type, edge.component),
+            lambda edge, owner: missing_raiser(
+                registry,
+                edge.service_type,
+                edge.component,
+                name=edge.name,
+                owner=owner,
+            ),
             lambda edge: unresolvable_raiser(edge.problem),
         )
 

@@ -119,7 +119,7 @@ class ConstructionCode(CompilerState):
             self._stack.append((target, state.is_async, False))  # for cycle paths
             try:
                 return self._call_expr(
-                    call, state, (self.registry.node(target), *chain)
+                    call, state, (self.registry.node(target), *chain), target
                 )
             finally:
                 self._stack.pop()
@@ -137,7 +137,10 @@ class ConstructionCode(CompilerState):
             )
         return f"d{index}({args})"
 
-    def _edge_expr(self, edge: Edge, state: _BuildState, chain: Chain) -> str:
+    def _edge_expr(
+        self, edge: Edge, state: _BuildState, chain: Chain, owner: Registration
+    ) -> str:
+        """The expression of ``edge``'s value, a parameter of ``owner``'s call."""
         namespace = state.namespace
         index = len(namespace)
         kind = edge.kind
@@ -163,13 +166,19 @@ class ConstructionCode(CompilerState):
             return f"z{index}(r)"
         if kind is EdgeKind.MISSING:
             namespace[f"m{index}"] = missing_raiser(
-                self.registry, edge.service_type, edge.component
+                self.registry,
+                edge.service_type,
+                edge.component,
+                name=edge.name,
+                owner=owner,
             )
         else:
             namespace[f"m{index}"] = unresolvable_raiser(edge.problem)
         return f"m{index}(r)"
 
-    def _call_expr(self, call: Call, state: _BuildState, chain: Chain) -> str:
+    def _call_expr(
+        self, call: Call, state: _BuildState, chain: Chain, owner: Registration
+    ) -> str:
         """A call with one argument per line, each line tagged with its path.
 
         The tag ``#@k`` lets a failure be traced back to the exact (possibly
@@ -182,7 +191,7 @@ class ConstructionCode(CompilerState):
         state.markers.append(chain)
         args = []
         for edge in call.edges:
-            expr = self._edge_expr(edge, state, chain)
+            expr = self._edge_expr(edge, state, chain, owner)
             if edge.keyword_only and edge.name.isidentifier():
                 args.append(f"{edge.name}={expr},{marker}")
             elif edge.name:
@@ -190,7 +199,12 @@ class ConstructionCode(CompilerState):
         return f"{fname}({marker}\n" + "".join(f"{arg}\n" for arg in args) + ")"
 
     def _ctx_call_lines(
-        self, call: Call, position: int, state: _BuildState, chain: Chain
+        self,
+        call: Call,
+        position: int,
+        state: _BuildState,
+        chain: Chain,
+        owner: Registration,
     ) -> tuple[list[str], str]:
         """Statements computing the arguments (naming each edge), and the call."""
         namespace = state.namespace
@@ -199,7 +213,7 @@ class ConstructionCode(CompilerState):
         lines: list[str] = []
         args: list[str] = []
         for number, edge in enumerate(call.edges):
-            expr = self._edge_expr(edge, state, chain)
+            expr = self._edge_expr(edge, state, chain, owner)
             if edge.targets:
                 # the callee reads the parameter name for its DependencyContext
                 pname = f"p{position}_{number}"
@@ -260,10 +274,10 @@ class ConstructionCode(CompilerState):
                         call.decoration.registered_at,
                     )
                     body.append(f"g._decorating({dname})")
-                lines, expr = self._ctx_call_lines(call, position, state, (node,))
+                lines, expr = self._ctx_call_lines(call, position, state, (node,), reg)
                 body += lines
             else:
-                expr = self._call_expr(call, state, (node,))
+                expr = self._call_expr(call, state, (node,), reg)
             body += _call_body(call, expr)
             body += _none_check(reg, call, namespace)
         if any(edge.kind in _OPAQUE for call in calls for edge in call.edges):

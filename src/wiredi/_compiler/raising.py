@@ -131,10 +131,26 @@ def async_raiser(registry: Registry, path: Sequence[Registration]) -> Fn:
 
 
 def missing_raiser(
-    registry: Registry, service_type: Any, component: str, *, parameter: bool = True
+    registry: Registry,
+    service_type: Any,
+    component: str,
+    *,
+    parameter: bool = True,
+    name: str = "",
+    owner: Registration | None = None,
 ) -> Fn:
-    """A resolver that raises ``ServiceNotFoundError`` for ``service_type``."""
-    hint = registry.describe_missing(service_type, component, parameter=parameter)
+    """A resolver that raises ``ServiceNotFoundError`` for ``service_type``.
+
+    ``name`` and ``owner``: the parameter that needs it and the registration
+    whose constructor or factory has it, for the same fix validation gives.
+    """
+    hint = registry.describe_missing(
+        service_type,
+        component,
+        parameter=parameter,
+        parameter_name=name,
+        owner=owner,
+    )
     node = DependencyNode(service_type, None, "", component)
     where = f" in component {component!r}" if component else ""
 

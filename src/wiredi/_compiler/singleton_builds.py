@@ -60,19 +60,21 @@ def plain_call(  # noqa: PLR0917 - positional: one per singleton on first resolv
 
 
 def edge_arguments(
-    call: Call, producer: Callable[[Edge], Fn | None]
+    call: Call,
+    producer: Callable[[Edge, Registration], Fn | None],
+    owner: Registration,
 ) -> tuple[tuple[Fn, ...], tuple[tuple[str, Fn], ...] | None] | None:
-    """The argument resolvers of a plain ``call``: positional, then keywords.
+    """The argument resolvers of ``owner``'s plain ``call``: positional, then keywords.
 
-    ``producer`` turns an edge into ``fn(r)`` giving its value. ``None``
-    when the call is not plain or an edge needs generated code.
+    ``producer`` turns an edge of ``owner`` into ``fn(r)`` giving its value.
+    ``None`` when the call is not plain or an edge needs generated code.
     """
     if call.factory_kind is not _PLAIN:
         return None
     positional: list[Fn] = []
     keywords: list[tuple[str, Fn]] = []
     for edge in call.edges:
-        fn = producer(edge)
+        fn = producer(edge, owner)
         if fn is None:
             return None
         if edge.keyword_only and edge.name.isidentifier():
@@ -124,16 +126,17 @@ class PlainCall:
 def edge_producer(
     compiled: dict[Any, Fn],
     target_fn: Callable[[Any], Fn],
-    missing: Callable[[Edge], Fn],
+    missing: Callable[[Edge, Registration], Fn],
     unresolvable: Callable[[Edge], Fn],
-) -> Callable[[Edge], Fn | None]:
-    """The ``producer`` of :func:`once_build` for a compiler's sync resolvers.
+) -> Callable[[Edge, Registration], Fn | None]:
+    """The ``producer`` of :func:`edge_arguments` for a compiler's sync resolvers.
 
     ``compiled`` is the table of sync resolvers already compiled (read
-    first: dependencies usually are), ``target_fn`` compiles one.
+    first: dependencies usually are), ``target_fn`` compiles one;
+    ``missing`` makes the raiser of an edge of the registration given.
     """
 
-    def produce(edge: Edge) -> Fn | None:
+    def produce(edge: Edge, owner: Registration) -> Fn | None:
         kind = edge.kind
         if kind is EdgeKind.ONE:
             target = edge.targets[0]
@@ -146,7 +149,7 @@ def edge_producer(
             fns = [target_fn(target) for target in edge.targets]
             return lambda r: [fn(r) for fn in fns]
         if kind is EdgeKind.MISSING:
-            return missing(edge)
+            return missing(edge, owner)
         if kind is EdgeKind.UNRESOLVABLE:
             return unresolvable(edge)
         return None  # the resolver, a context, a decorated inner object

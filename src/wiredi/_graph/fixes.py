@@ -2,23 +2,33 @@
 
 A fix names the call to write. The generic one ("register it") is wrong for
 some types: an ``Options[X]`` comes from ``configure()``, a plain ``int`` or
-``str`` is a value rather than a service, and a hint naming a class local to
-a function cannot be evaluated wherever it is registered.
+``str`` is a value rather than a service, a ``set[Plugin]`` of a registered
+``Plugin`` wants the ``list[Plugin]`` hint (or the collection registered), an
+abstract type needs an implementation, and a hint naming a class local to a
+function cannot be evaluated wherever it is registered.
 """
 
 from __future__ import annotations
 
-import inspect
+import collections
+import collections.abc
 import re
 import typing
 from typing import Any
 
 from wiredi._graph.generic_bases import Unfit
+from wiredi._registration.checks import origin_class
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import type_name
 from wiredi.config import IConfiguration, Options
 
-__all__ = ["PLAIN_VALUE_TYPES", "register_fix", "unmet_bound_fix", "unresolvable_fix"]
+__all__ = [
+    "PLAIN_VALUE_TYPES",
+    "collection_item",
+    "register_fix",
+    "unmet_bound_fix",
+    "unresolvable_fix",
+]
 
 PLAIN_VALUE_TYPES = frozenset(
     {
@@ -40,6 +50,39 @@ PLAIN_VALUE_TYPES = frozenset(
 
 _FACTORY_OF = {"singleton": "singleton", "scoped": "scoped"}
 
+# Collections of one item type that a parameter does not receive every
+# registration of the item as (only list, Sequence, Iterable and Collection
+# do), each with the expression that makes one from the list get_services()
+# returns.
+_COLLECTIONS = {
+    set: "set({})",
+    frozenset: "frozenset({})",
+    tuple: "tuple({})",  # tuple[T, ...] only
+    collections.deque: "deque({})",
+    collections.abc.Set: "set({})",
+    collections.abc.MutableSet: "set({})",
+    collections.abc.MutableSequence: "{}",
+    collections.abc.Collection: "{}",
+    collections.abc.Container: "{}",
+    collections.abc.Reversible: "{}",
+    collections.abc.Iterator: "iter({})",
+}
+
+
+def collection_item(service_type: Any) -> Any:
+    """``T`` of ``set[T]``, ``tuple[T, ...]``, ``MutableSequence[T]`` and the like.
+
+    ``None`` for any other type: these are the collections of one item type
+    that are not filled with every registration of ``T``.
+    """
+    origin = typing.get_origin(service_type)
+    if origin not in _COLLECTIONS:
+        return None
+    args = typing.get_args(service_type)
+    if origin is tuple:
+        return args[0] if len(args) == 2 and args[1] is Ellipsis else None
+    return args[0] if len(args) == 1 else None
+
 
 def register_fix(
     service_type: Any,
@@ -49,15 +92,22 @@ def register_fix(
     name: str = "",
     owner: Registration | None = None,
     has_configuration: bool = True,
+    item_registered: bool = False,
 ) -> str:
     """The fix for ``service_type`` when no component registers it.
 
     ``in_component`` is ``", component='c'"`` or ``""``; ``parameter`` says a
     parameter (``name`` of ``owner``'s constructor or factory) asked for it,
-    rather than a top-level ``get_service``.
+    rather than a top-level ``get_service``. ``item_registered`` says that
+    ``service_type`` is a collection (:func:`collection_item`) of a type that
+    is registered.
     """
     if typing.get_origin(service_type) is Options:
         return _options_fix(service_type, in_component, has_configuration)
+    if item_registered:
+        return _collection_fix(
+            service_type, in_component, parameter=parameter, name=name, owner=owner
+        )
     if _plain_value(service_type):
         return _plain_value_fix(
             service_type, parameter=parameter, name=name, owner=owner
@@ -114,6 +164,37 @@ def _options_fix(service_type: Any, in_component: str, has_configuration: bool) 
     return fix
 
 
+def _collection_fix(
+    service_type: Any,
+    in_component: str,
+    *,
+    parameter: bool,
+    name: str,
+    owner: Registration | None,
+) -> str:
+    item = type_name(collection_item(service_type))
+    text = type_name(service_type)
+    made = _COLLECTIONS[typing.get_origin(service_type)].format(
+        f"sp.get_services({item}{in_component})"
+    )
+    life = _FACTORY_OF.get(owner.lifetime, "transient") if owner else "transient"
+    register = (
+        f"register the collection itself: services.add_{life}_factory({text}, "
+        f"lambda sp: {made}{in_component})"
+    )
+    if not parameter:
+        return (
+            f"a resolve is not filled with every registration of {item}; call "
+            f"get_services({item}{in_component}) for a list of them, or {register}"
+        )
+    hinted = f"{name}: list[{item}]" if name else f"list[{item}]"
+    return (
+        f"only a list[...], Sequence[...] or Iterable[...] parameter receives "
+        f"every registration of {item}: hint it {hinted} (or Sequence[{item}]), "
+        f"or {register}"
+    )
+
+
 def _plain_value(service_type: Any) -> bool:
     return (typing.get_origin(service_type) or service_type) in PLAIN_VALUE_TYPES
 
@@ -148,9 +229,12 @@ def _plain_value_fix(
 
 
 def _is_abstract(service_type: Any) -> bool:
+    """A Protocol or ABC, also parameterised (``MutableSequence[X]``)."""
     try:
-        return bool(getattr(service_type, "_is_protocol", False)) or inspect.isabstract(
-            service_type
+        cls = origin_class(service_type)
+        return cls is not None and bool(
+            getattr(cls, "_is_protocol", False)
+            or getattr(cls, "__abstractmethods__", None)
         )
     except Exception:  # an object whose __getattr__ raises is not abstract
         return False

@@ -10,7 +10,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from wiredi._graph.bounds import unmet_bound
-from wiredi._graph.fixes import register_fix, unmet_bound_fix
+from wiredi._graph.fixes import collection_item, register_fix, unmet_bound_fix
 from wiredi._graph.generic_bases import (
     Unfit,
     UnmatchedForm,
@@ -400,6 +400,7 @@ class Registry:
         top_level = None if parameter else _top_level_fix(service_type, in_component)
         if top_level is not None:
             return top_level
+        item = collection_item(service_type)
         return register_fix(
             service_type,
             in_component,
@@ -407,6 +408,8 @@ class Registry:
             name=parameter_name,
             owner=owner,
             has_configuration=self.resolve_one(IConfiguration, "") is not None,
+            item_registered=item is not None
+            and self.resolve_one(item, component) is not None,
         )
 
 

@@ -9,15 +9,27 @@ MRO, so it is skipped here as Python skips it in effect: with
 A generic class given already parameterised (``Box[int]``) or reached
 through a parameterised base (``class IntBox(Box[int])``) fills the type
 variables of the constructor's hints from those parameters.
+
+A generated constructor (a dataclass's or attrs class's ``__init__``) has
+the fields' annotations as its hints, each written in the class that
+declares the field, maybe in another module: ``field_modules`` says where.
 """
 
 from __future__ import annotations
 
+import inspect
+import sys
 import types
 import typing
 from typing import Any
 
-__all__ = ["constructor", "hint_source", "owner_typevars", "substitute"]
+__all__ = [
+    "constructor",
+    "field_modules",
+    "hint_source",
+    "owner_typevars",
+    "substitute",
+]
 
 # The __init__ that typing.Protocol installs: it calls the next __init__ of
 # the MRO. (typing_extensions.Protocol's own stub, used before Python 3.12,
@@ -62,6 +74,45 @@ def hint_source(owner: type, function: Any) -> Any:
     if issubclass(owner, tuple) and hasattr(owner, "_fields"):
         return owner
     return function
+
+
+def field_modules(owner: type, function: Any) -> dict[str, str]:
+    """Parameter -> module in whose globals its string hint is evaluated.
+
+    Only for a constructor generated at run time (compiled from no file, as
+    dataclasses and attrs make ``__init__``), and only where that module's
+    globals are not ``function.__globals__``: such a constructor runs in the
+    globals of the class it was made for (attrs: a copy of them), but the
+    hint of an inherited field was written in the module of the class that
+    declares it. As ``typing.get_type_hints(cls)`` does, that class is the
+    first of the MRO whose own annotations hold the very hint; an attrs
+    field ``_x`` is the parameter ``x``.
+    """
+    code = getattr(function, "__code__", None)
+    annotations = getattr(function, "__annotations__", None)
+    if (
+        code is None
+        or not code.co_filename.startswith("<")
+        or not isinstance(annotations, dict)
+    ):
+        return {}
+    fields: dict[str, str] = {
+        getattr(attribute, "alias", None) or attribute.name: attribute.name
+        for attribute in getattr(owner, "__attrs_attrs__", ())
+    }
+    found: dict[str, str] = {}
+    hints: dict[str, Any] = annotations
+    for param, hint in hints.items():
+        if not isinstance(hint, str) or param == "return":
+            continue
+        field = fields.get(param, param)
+        for klass in owner.__mro__:
+            if inspect.get_annotations(klass).get(field, None) is hint:
+                module = sys.modules.get(klass.__module__)
+                if module is not None and vars(module) is not function.__globals__:
+                    found[param] = klass.__module__
+                break
+    return found
 
 
 def owner_typevars(form: Any, owner: type) -> dict[Any, Any]:

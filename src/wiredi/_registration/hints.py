@@ -6,6 +6,7 @@ import collections.abc
 import enum
 import functools
 import inspect
+import sys
 import types
 import typing
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from wiredi._registration.components import FromComponent
 from wiredi._registration.constructors import (
     constructor,
+    field_modules,
     hint_source,
     owner_typevars,
     substitute,
@@ -218,13 +220,15 @@ def _parameters(func: Any, *, skip: int = 0) -> list[_Param]:
     ]
 
 
-def _type_hints(target: Any) -> dict[str, Any]:
+def _type_hints(target: Any, modules: dict[str, str]) -> dict[str, Any]:
     """``typing.get_type_hints`` (with ``Annotated`` kept), skipped when not needed.
 
     When every parameter annotation is already a plain class (no strings, no
     forward references inside generics), that is exactly what
     ``get_type_hints`` would return, so it is used as it is. The return
-    annotation is never needed.
+    annotation is never needed. ``modules`` names the module whose globals
+    evaluate a parameter's string hint when that is not the function's own
+    (``constructors.field_modules``).
     """
     annotations = getattr(target, "__annotations__", None)
     if isinstance(annotations, dict):
@@ -237,7 +241,20 @@ def _type_hints(target: Any) -> dict[str, Any]:
             parameters[name] = value
         else:
             return parameters
-    return typing.get_type_hints(target, include_extras=True)
+    if not modules:
+        return typing.get_type_hints(target, include_extras=True)
+    hints: dict[str, Any] = {}
+    for module in {None, *modules.values()}:
+        part = types.SimpleNamespace(
+            __annotations__={
+                name: value
+                for name, value in target.__annotations__.items()
+                if modules.get(name) == module
+            }
+        )
+        namespace = target.__globals__ if module is None else vars(sys.modules[module])
+        hints.update(typing.get_type_hints(part, namespace, include_extras=True))
+    return hints
 
 
 def read_callable(
@@ -302,6 +319,7 @@ def _read_callable(
     if isinstance(origin, type):  # a closed generic such as SqlRepo[User]
         func = origin
     source: tuple[type | None, Any] | None = None
+    modules: dict[str, str] = {}
     if isinstance(func, type):
         found = constructor(func)
         if found is None:  # object's: no parameters
@@ -309,6 +327,8 @@ def _read_callable(
         owner, func = found
         params = _parameters(func, skip=1)  # self, or cls for a __new__
         target = hint_source(owner, func)
+        if target is func:
+            modules = field_modules(owner, func)
         own = owner_typevars(form, owner)
         if own:
             typevars = {**(typevars or {}), **own}
@@ -320,7 +340,7 @@ def _read_callable(
         if typevars is None and _is_plain_function(func):
             source = (None, func)
     try:
-        hints = _type_hints(target)
+        hints = _type_hints(target, modules)
     except RecursionError:
         raise  # not a problem of the hints: the caller is too deep
     except Exception as exc:  # NameError, TypeError: reported per parameter

@@ -9,7 +9,10 @@ it was read from is unchanged, which is checked on every hit:
   so a monkeypatched ``__init__`` or ``__new__`` is read again);
 - that function's code, defaults, keyword defaults and ``__dict__`` size,
   and its annotations (compared with a copy);
-- for string hints, the module global each name in them is bound to.
+- for string hints, the module global each name in them is bound to (in
+  the function's module or, for an inherited field of a generated
+  ``__init__``, in the module of the class declaring it:
+  ``constructors.field_modules``).
 
 What is never kept: a spec with an ``UNRESOLVABLE`` dependency (a forward
 reference may resolve later), one read with type variables, and any
@@ -34,7 +37,11 @@ import weakref
 from typing import Any
 
 from wiredi._registration.components import FromComponent
-from wiredi._registration.constructors import constructor, hint_source
+from wiredi._registration.constructors import (
+    constructor,
+    field_modules,
+    hint_source,
+)
 
 __all__ = ["cached_spec", "keep_spec"]
 
@@ -69,6 +76,7 @@ class _Entry:
         "code",
         "defaults",
         "dict_size",
+        "field_names",
         "from_owner",
         "function",
         "is_decorator",
@@ -89,6 +97,7 @@ class _Entry:
         *,
         annotations: dict[str, Any],
         names: tuple[tuple[str, Any], ...],
+        field_names: tuple[tuple[str, str, Any], ...],
         from_owner: bool,
         own_init: bool,
     ) -> None:
@@ -101,6 +110,7 @@ class _Entry:
         self.own_init = own_init
         self.annotations = annotations
         self.names = names
+        self.field_names = field_names
         self.from_owner = from_owner
         self.code = getattr(function, "__code__", None)
         self.defaults = getattr(function, "__defaults__", None)
@@ -161,7 +171,18 @@ def cached_spec(func: Any, *, is_factory: bool, is_decorator: bool) -> Any:
         for name, value in entry.names:
             if namespace.get(name, _MISSING) is not value:
                 return None
+    if entry.field_names and not _field_names_hold(entry.field_names):
+        return None
     return entry.spec
+
+
+def _field_names_hold(names: tuple[tuple[str, str, Any], ...]) -> bool:
+    """Whether each ``(module, name, value)`` still has ``name`` bound to ``value``."""
+    for module_name, name, value in names:
+        module = sys.modules.get(module_name)
+        if module is None or vars(module).get(name, _MISSING) is not value:
+            return False
+    return True
 
 
 def keep_spec(
@@ -186,7 +207,8 @@ def keep_spec(
         if owner is None:
             entry = _Entry(
                 spec, flags, None, None,
-                annotations={}, names=(), from_owner=False, own_init=False,
+                annotations={}, names=(), field_names=(), from_owner=False,
+                own_init=False,
             )  # fmt: skip
             _CACHE[_ref(func, _forget)] = (
                 entry  # classes and functions are weakly referenceable
@@ -197,15 +219,18 @@ def keep_spec(
     annotations = getattr(target, "__annotations__", None)
     if not isinstance(annotations, dict):
         return
-    names = _names(annotations, function, from_owner=from_owner)
-    if names is None:
+    modules = {} if from_owner or owner is None else field_modules(owner, function)
+    found = _names(annotations, function, from_owner=from_owner, modules=modules)
+    if found is None:
         return
+    names, field_names = found
     kept = (
         *held,
         *(function.__defaults__ or ()),
         *(function.__kwdefaults__ or {}).values(),
         *annotations.values(),
         *(value for _, value in names if value is not _MISSING),
+        *(value for _, _, value in field_names if value is not _MISSING),
     )
     if not all(_lives_anyway(item, _RECURSION) for item in kept):
         return
@@ -216,6 +241,7 @@ def keep_spec(
         function,
         annotations=dict(annotations),
         names=names,
+        field_names=field_names,
         from_owner=from_owner,
         own_init=owner is func and func.__dict__.get("__init__") is function,
     )
@@ -223,26 +249,45 @@ def keep_spec(
 
 
 def _names(
-    annotations: dict[str, Any], function: Any, *, from_owner: bool
-) -> tuple[tuple[str, Any], ...] | None:
-    """``(name, global value)`` for each name in the string hints; ``None``: not kept.
+    annotations: dict[str, Any],
+    function: Any,
+    *,
+    from_owner: bool,
+    modules: dict[str, str],
+) -> tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, str, Any], ...]] | None:
+    """The globals the string hints name, with their values; ``None``: not kept.
 
-    A string hint is evaluated in the function's module globals, so the
-    spec holds while each name it mentions is bound to the same object. A
-    dotted name (an attribute of a module) or a ``ForwardRef`` inside a
-    type form is not followed: such a spec is not kept.
+    A string hint is evaluated in the function's module globals or, for a
+    parameter in ``modules``, in that module's; the spec holds while each
+    name it mentions is bound to the same object. The first tuple holds
+    ``(name, value)`` in the function's globals, the second
+    ``(module, name, value)`` in another module's. A dotted name (an
+    attribute of a module) or a ``ForwardRef`` inside a type form is not
+    followed: such a spec is not kept.
     """
-    texts: list[str] = []
-    for value in annotations.values():
-        if not _collect_strings(value, texts, _RECURSION):
+    texts: dict[str | None, list[str]] = {}
+    for param, value in annotations.items():
+        if not _collect_strings(
+            value, texts.setdefault(modules.get(param), []), _RECURSION
+        ):
             return None
-    if not texts:
-        return ()
-    if from_owner or any("." in text for text in texts):
+    if not any(texts.values()):
+        return (), ()
+    if from_owner or any("." in text for group in texts.values() for text in group):
         return None
-    namespace = function.__globals__
-    found = dict.fromkeys(name for text in texts for name in _NAME.findall(text))
-    return tuple((name, namespace.get(name, _MISSING)) for name in found)
+    names: tuple[tuple[str, Any], ...] = ()
+    field_names: list[tuple[str, str, Any]] = []
+    for module, group in texts.items():
+        found = dict.fromkeys(name for text in group for name in _NAME.findall(text))
+        if module is None:
+            namespace = function.__globals__
+            names = tuple((name, namespace.get(name, _MISSING)) for name in found)
+        else:
+            namespace = vars(sys.modules[module])
+            field_names += (
+                (module, name, namespace.get(name, _MISSING)) for name in found
+            )
+    return names, tuple(field_names)
 
 
 def _collect_strings(hint: Any, texts: list[str], depth: int) -> bool:
