@@ -263,6 +263,67 @@ class TestOverridesLeftOutOfOrder:
         assert type(provider.get_service(Clock)) is Clock
 
 
+class TestProviderAndScopeOverrides:
+    """A scope with overrides of its own still sees its provider's come and go."""
+
+    def test_provider_override_entered_during_a_scope_override(self) -> None:
+        provider = _two_service_provider()
+        fake, frozen = FakeOther(), FrozenClock()
+        with provider.create_scope() as scope, scope.override(Other, fake):
+            with provider.override(Clock, frozen):
+                assert scope.get_service(Clock) is frozen
+                both = scope.get_service(NeedsBoth)
+                assert both.clock is frozen
+                assert both.other is fake
+            assert type(scope.get_service(Clock)) is Clock
+            assert scope.get_service(Other) is fake
+        assert type(provider.get_service(Other)) is Other
+
+    def test_provider_override_left_during_a_scope_override(self) -> None:
+        provider = _two_service_provider()
+        fake, frozen = FakeOther(), FrozenClock()
+        clock_block = provider.override(Clock, frozen)
+        clock_block.__enter__()
+        with provider.create_scope() as scope:
+            with scope.override(Other, fake):
+                assert scope.get_service(NeedsBoth).clock is frozen
+                clock_block.__exit__(None, None, None)
+                assert type(scope.get_service(Clock)) is Clock
+                assert type(scope.get_service(NeedsBoth).clock) is Clock
+                assert scope.get_service(Other) is fake
+            assert type(scope.get_service(Clock)) is Clock
+
+    def test_threads_toggling_provider_overrides_under_scope_overrides(self) -> None:
+        """8 threads, each with a scope override, while the provider's change."""
+        provider = _two_service_provider()
+        barrier = threading.Barrier(9)
+        failures: list[str] = []
+
+        def scope_worker() -> None:
+            fake = FakeOther()
+            barrier.wait()
+            for _ in range(30):
+                with provider.create_scope() as scope, scope.override(Other, fake):
+                    if scope.get_service(NeedsBoth).other is not fake:
+                        failures.append("scope override lost")
+
+        def provider_worker() -> None:
+            barrier.wait()
+            for round_ in range(30):
+                with provider.override(Clock, FrozenClock(round_)):
+                    provider.get_service(NeedsBoth)
+
+        threads = [threading.Thread(target=scope_worker) for _ in range(8)]
+        threads.append(threading.Thread(target=provider_worker))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with provider.create_scope() as scope, scope.override(Other, FakeOther()):
+            assert type(scope.get_service(Clock)) is Clock
+
+
 class ClockProtocol(Protocol):
     def now(self) -> float: ...
 

@@ -208,6 +208,8 @@ def renew_in_child(provider: ProviderState, parent: int) -> None:
     if stack is not None:
         # The provider's overrides show their layers through its core.
         stack._lock = renewal.lock(stack._lock)
+        stack._followers_lock = renewal.lock(stack._followers_lock)
+        stack._followers.clear()  # scopes opened before the fork refuse anyway
         stack._current, stack._show = core.snapshot, core.show
         if stack._base is not None:
             cores.append(stack._base)

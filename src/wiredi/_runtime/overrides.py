@@ -5,11 +5,16 @@ each hold one whose lifetimes overlap without nesting: the first entered may
 be the first left. Each active override is a layer compiled on top of the
 one below it; leaving one rebuilds the layers above it on what remains, so
 every override still active stays in force and none that ended comes back.
+
+A scope's layers sit on what its provider shows, so a provider override
+entered or left while a scope has its own rebuilds that scope's layers
+(the scope's stack *follows* the provider's).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +37,7 @@ class OverrideStack:
         root: Any,
         current: Callable[[], ProviderCore],
         show: Callable[[ProviderCore], None],
+        leader: OverrideStack | None = None,
     ) -> None:
         self._root = root
         self._current = current
@@ -39,29 +45,64 @@ class OverrideStack:
         self._lock = threading.Lock()
         self._base: ProviderCore | None = None
         self._layers: list[tuple[object, Registration, ProviderCore]] = []
+        # a scope's stack: the provider's, whose changes rebuild these layers
+        self._leader = leader
+        # a provider's stack: the scopes' stacks with layers (see _changed)
+        self._followers: weakref.WeakSet[OverrideStack] = weakref.WeakSet()
+        self._followers_lock = threading.Lock()
 
     def enter(self, registration: Registration) -> object:
         """Put ``registration`` in force on top of the others; return its token."""
         with self._lock:
             if not self._layers:
+                if self._leader is not None:
+                    self._leader._follow(self, active=True)  # before reading the base
                 self._base = self._current()
             layer = self._layer(self._top(), registration)
             token = object()
             self._layers.append((token, registration, layer))
             self._show(layer)
-            return token
+        self._changed()
+        return token
 
     def leave(self, token: object) -> None:
         """End the override entered with ``token``, wherever it is in the stack."""
         with self._lock:
             index = next(i for i, (t, _, _) in enumerate(self._layers) if t is token)
             del self._layers[index]
-            below = self._layers[index - 1][2] if index else self._base_core()
-            for position in range(index, len(self._layers)):
-                kept, registration, _ = self._layers[position]
-                below = self._layer(below, registration)
-                self._layers[position] = (kept, registration, below)
-            self._show(self._top())
+            self._rebuild(index)
+            if not self._layers and self._leader is not None:
+                self._leader._follow(self, active=False)
+        self._changed()
+
+    def _rebuild(self, index: int) -> None:
+        """Compile the layers from ``index`` up again, on what is below them."""
+        below = self._layers[index - 1][2] if index else self._base_core()
+        for position in range(index, len(self._layers)):
+            kept, registration, _ = self._layers[position]
+            below = self._layer(below, registration)
+            self._layers[position] = (kept, registration, below)
+        self._show(self._top())
+
+    def _follow(self, follower: OverrideStack, *, active: bool) -> None:
+        with self._followers_lock:
+            if active:
+                self._followers.add(follower)
+            else:
+                self._followers.discard(follower)
+
+    def _changed(self) -> None:
+        """Rebuild the followers' layers on what this stack shows now.
+
+        Called with no lock held: a follower takes its own, and reads the
+        state of the moment, so the last change seen wins.
+        """
+        with self._followers_lock:
+            followers = list(self._followers)
+        for follower in followers:
+            with follower._lock:
+                if follower._layers:
+                    follower._rebuild(0)
 
     def _top(self) -> ProviderCore:
         return self._layers[-1][2] if self._layers else self._base_core()

@@ -195,7 +195,11 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
             def show(layer: ProviderCore) -> None:
                 self._core = layer
 
-            return OverrideStack(self._root, lambda: self._core, show)
+            # the provider's stack: its changes rebuild this scope's layers
+            root = self._root
+            assert isinstance(root, ServiceProvider)  # a scope's root: its provider
+            leader = root._override_stack()
+            return OverrideStack(root, lambda: self._core, show, leader)
         core = self._core  # shared by every scope: changed in place
         return OverrideStack(self, core.snapshot, core.show)
 
