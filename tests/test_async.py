@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from wiredi import (
     DisposalError,
     ScopeError,
     ServiceCollection,
+    ServiceProvider,
 )
 
 
@@ -164,6 +166,47 @@ class TestSyncMeetsAsync:
         root = await services.build_service_provider().get_service_async(RootService)
         assert isinstance(root.connection, Connection)
         assert BUILT == ["tracked"]
+
+
+class TestBuiltAsyncSingletons:
+    """A singleton an async call built is returned by a sync call too."""
+
+    def _provider(self) -> ServiceProvider:
+        services = ServiceCollection().add_singleton_factory(
+            Connection, open_connection
+        )
+        services.add_singleton(Clock).add_singleton(Repository)
+        services.add_alias(object, Connection).add_transient(Handler)
+        return services.build_service_provider()
+
+    async def test_sync_call_after_the_async_build(self) -> None:
+        provider = self._provider()
+        with pytest.raises(AsyncResolutionError):
+            provider.get_service(Repository)
+        repository = await provider.get_service_async(Repository)
+        assert provider.get_service(Repository) is repository
+        assert provider.get_service(Connection) is repository.connection
+        assert provider.get_service(object) is repository.connection  # an alias
+        with provider.create_scope() as scope:
+            assert scope.get_service(Repository) is repository
+        with pytest.raises(AsyncResolutionError):  # a transient: made anew
+            provider.get_service(Handler)
+
+    def test_threads_see_what_a_task_built(self) -> None:
+        provider = self._provider()
+        built = asyncio.run(provider.get_service_async(Connection))
+        seen: list[object] = []
+        threads = [
+            threading.Thread(
+                target=lambda: seen.append(provider.get_service(Connection))
+            )
+            for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert seen == [built] * 8
 
 
 class TestAsyncGenerators:

@@ -139,7 +139,7 @@ class Compiler(ConstructionCode, LifetimeWrappers):
             if built is not None:
                 fn = built
             elif not is_async and self.flags.is_async(reg):
-                fn = async_raiser(self.registry, self.flags.async_path(reg))
+                fn = self._async_only(reg, ctx=ctx)
             elif not ctx and self.flags.needs_graph(reg):
                 fn = self._graph_root(reg, is_async=is_async)
             else:
@@ -155,6 +155,27 @@ class Compiler(ConstructionCode, LifetimeWrappers):
                 extra={"wiredi_service": reg.service_type},
             )
         return fn
+
+    def _async_only(self, reg: Registration, *, ctx: bool) -> Fn:
+        """The sync resolver of ``reg``, whose graph awaits: ``AsyncResolutionError``.
+
+        Unless ``reg`` is a singleton built already (by an async resolve):
+        then a sync call returns it, as nothing is left to await.
+        """
+        if reg.kind is _ALIAS:
+            return self._compile(reg, is_async=False, ctx=ctx)  # its source's
+        raiser = async_raiser(self.registry, self.flags.async_path(reg))
+        if reg.lifetime != _SINGLETON:
+            return raiser
+        slot = self.slot(reg)
+
+        def built_or_raise(*args: Any) -> Any:
+            value = slot.value
+            if value is EMPTY:
+                return raiser(*args)
+            return value
+
+        return built_or_raise
 
     def _from_built(self, reg: Registration) -> Fn | None:
         """The resolver of singleton ``reg`` when all it takes is built already.
