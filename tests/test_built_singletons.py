@@ -156,16 +156,18 @@ def test_instance_registration_is_returned_as_given() -> None:
     assert provider.get_service(Clock) is clock
 
 
-def test_async_singleton_still_needs_get_service_async_after_it_is_built() -> None:
+def test_async_singleton_needs_get_service_async_until_it_is_built() -> None:
     async def make_clock() -> Clock:
         return Clock()
 
     services = ServiceCollection().add_singleton_factory(Clock, make_clock)
     provider = services.build_service_provider()
-    built = asyncio.run(provider.get_service_async(Clock))
-    assert asyncio.run(provider.get_service_async(Clock)) is built
     with pytest.raises(Exception, match="get_service_async"):
         provider.get_service(Clock)
+    built = asyncio.run(provider.get_service_async(Clock))
+    assert asyncio.run(provider.get_service_async(Clock)) is built
+    assert provider.get_service(Clock) is built  # nothing left to await
+    assert provider.get_service(Clock) is built
 
 
 def test_failed_singleton_is_retried_and_then_kept() -> None:
