@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -12,7 +13,7 @@ from unittest.mock import MagicMock, Mock
 import pytest
 
 from tests.fakes import Closeable
-from wiredi import ServiceCollection, ServiceProvider
+from wiredi import AsyncResolutionError, ServiceCollection, ServiceProvider
 
 
 class Clock:
@@ -432,3 +433,17 @@ class TestWhatIsAFactory:
         provider = services.build_service_provider()
         with provider.override(Callable[[int], int], fake):
             assert provider.get_service(Callable[[int], int]) is fake
+
+
+async def _async_clock() -> Clock:
+    return FrozenClock()
+
+
+def test_an_override_is_located_at_its_with_statement() -> None:
+    """Errors name the line of the override() call, not contextlib's."""
+    provider = ServiceCollection().add_singleton(Clock).build_service_provider()
+    line = sys._getframe().f_lineno + 1
+    with provider.override(Clock, _async_clock):
+        with pytest.raises(AsyncResolutionError) as caught:
+            provider.get_service(Clock)
+    assert caught.value.registered_at == f"test_override.py:{line}"

@@ -382,3 +382,24 @@ def test_graph_too_deep_to_validate_says_what_to_do() -> None:
     assert "validate=False" in (error.hint or "")
     provider, classes = _chain(600, "transient", validate=False, top_first=True)
     assert isinstance(provider.get_service(classes[-1]), classes[-1])
+
+
+class OptionalResolvers:
+    def __init__(
+        self,
+        provider: ServiceProvider | None = None,
+        resolver: Optional[Resolver] = None,
+    ) -> None:
+        self.provider = provider
+        self.resolver = resolver
+
+
+def test_optional_resolver_hints_get_the_resolver() -> None:
+    """ServiceProvider | None is the provider or scope: it is always there."""
+    services = ServiceCollection().add_transient(OptionalResolvers)
+    provider = services.build_service_provider()
+    found = provider.get_service(OptionalResolvers)
+    assert found.provider is provider
+    assert found.resolver is provider
+    with provider.create_scope() as scope:
+        assert scope.get_service(OptionalResolvers).resolver is scope

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -57,6 +58,16 @@ class TakesContext:
 
 class TakesGraph:
     def __init__(self, graph: CurrentGraph) -> None: ...
+
+
+class ClockNeedingUnknown(Clock):
+    def __init__(self, inner: Clock, unknown: Unknown) -> None:
+        self.inner = inner
+
+
+class TakesOptionalContext:
+    def __init__(self, context: DependencyContext | None = None) -> None:
+        self.context = context
 
 
 class TakesBoth:
@@ -165,6 +176,15 @@ class TestKinds:
         assert {e.service_type for e in errors} == {DbSession, Clock}
         assert "registered as scoped" in str(errors[0])
 
+    def test_optional_context_injection_must_be_transient_too(
+        self, services: ServiceCollection
+    ) -> None:
+        """DependencyContext | None is still the context: not for a scoped one."""
+        services.add_scoped(TakesOptionalContext)
+        (error,) = _errors(services)
+        assert isinstance(error, LifetimeError)
+        assert "TakesOptionalContext takes DependencyContext" in str(error)
+
     def test_context_injection_in_a_component(
         self, services: ServiceCollection
     ) -> None:
@@ -180,6 +200,21 @@ class TestKinds:
         services.add_transient(TakesContext).add_transient(TakesGraph)
         provider = services.build_service_provider()
         assert isinstance(provider.get_service(TakesContext), TakesContext)
+
+    def test_decorator_missing_dependency_names_the_decorator(
+        self, services: ServiceCollection
+    ) -> None:
+        """The decorator's parameter is blamed on it and its decorate() line."""
+        services.add_transient(Clock)
+        line = sys._getframe().f_lineno + 1
+        services.decorate(Clock, ClockNeedingUnknown)
+        (error,) = _errors(services)
+        assert isinstance(error, ServiceNotFoundError)
+        assert str(error).startswith(
+            "ClockNeedingUnknown (decorating Clock) needs Unknown (parameter "
+            "'unknown'), which is not registered"
+        )
+        assert error.registered_at == f"test_validation.py:{line}"
 
     def test_unknown_scope_name(self, services: ServiceCollection) -> None:
         """A lifetime naming no scope manager is reported."""

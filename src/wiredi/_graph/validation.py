@@ -242,7 +242,14 @@ class _Validator:
         if kind is _CONTEXT_EDGE or kind is _GRAPH_EDGE:
             self._takes_context(reg)
         elif kind is _MISSING:
-            self._missing(reg, edge.name, edge.service_type, edge.component, path)
+            self._missing(
+                reg,
+                edge.name,
+                edge.service_type,
+                edge.component,
+                path,
+                decoration=decoration,
+            )
         elif kind is _UNRESOLVABLE:
             self.report(
                 ("unresolvable", reg, function, edge.name),
@@ -306,18 +313,27 @@ class _Validator:
         service_type: Any,
         component: str,
         path: dict[Registration, None],
+        *,
+        decoration: Decoration | None = None,
     ) -> None:
         missing = DependencyNode(service_type, None, "", component)
         where = f" in component {component!r}" if component else ""
+        needs = type_name(reg.service_type)
+        if decoration is not None:  # the decorator's parameter, not reg's
+            needs = f"{type_name(decoration.decorator)} (decorating {needs})"
         self.report(
-            ("missing", reg, name),
+            ("missing", reg, decoration, name),
             ServiceNotFoundError(
-                f"{type_name(reg.service_type)} needs {type_name(service_type)} "
+                f"{needs} needs {type_name(service_type)} "
                 f"(parameter {name!r}), which is not registered{where}",
                 service_type=service_type,
                 component=component,
                 path=(*self._path(path), missing),
-                registered_at=reg.registered_at,
+                registered_at=(
+                    reg.registered_at
+                    if decoration is None
+                    else decoration.registered_at
+                ),
                 hint=self.registry.describe_missing(
                     service_type, component, parameter_name=name, owner=reg
                 ),

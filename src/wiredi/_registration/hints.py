@@ -437,6 +437,10 @@ def _read_parameter(param: _Param, hint: Any) -> Dependency:
             optional = True
             hint = args[0]
             origin = typing.get_origin(hint)
+            special = special_kind(hint)
+            if special is not None and special is not DepKind.LAZY:
+                # ServiceProvider | None: the resolver is always there
+                return Dependency(param.name, special, service_type=hint, **common)
     if special_kind(origin) is DepKind.LAZY:
         (hint,) = typing.get_args(hint)
         if typing.get_origin(hint) is typing.Annotated:  # Lazy[Annotated[T, ...]]

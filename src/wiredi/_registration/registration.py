@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import os
@@ -15,6 +16,8 @@ __all__ = ["Kind", "Registration", "caller_location"]
 
 # the wiredi package folder (this file is in wiredi/_registration/)
 _PACKAGE_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
+# `with provider.override(...)` runs wiredi from contextlib's __enter__
+_CONTEXTLIB = contextlib.__file__
 
 
 class Kind(enum.Enum):
@@ -164,7 +167,7 @@ def caller_location() -> str:
         return "<unknown>"
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_PREFIX):
+        if not filename.startswith(_PACKAGE_PREFIX) and filename != _CONTEXTLIB:
             return f"{_basename(filename)}:{frame.f_lineno}"
         frame = frame.f_back
     return "<unknown>"
