@@ -291,6 +291,53 @@ class TestAsyncDisposal:
         assert log == ["aclose"]
 
 
+class AcloseOnly:
+    def __init__(self, log: list[str], name: str) -> None:
+        self.log = log
+        self.name = name
+
+    async def aclose(self) -> None:
+        self.log.append(self.name)
+
+
+class TestAcloseAfterAFailedSyncClose:
+    """What a sync close refused, the aclose() its fix names then closes."""
+
+    async def test_scope(self) -> None:
+        log: list[str] = []
+
+        async def stream() -> AsyncIterator[Connection]:
+            yield Connection()
+            log.append("stream")
+
+        services = ServiceCollection().add_scoped_factory(Connection, stream)
+        services.add_scoped_factory(AcloseOnly, lambda: AcloseOnly(log, "first"))
+        services.add_transient_factory(Closeable, lambda: Closeable(log, "sync"))
+        scope = services.build_service_provider().create_scope()
+        scope.get_service(AcloseOnly)
+        await scope.get_service_async(Connection)
+        scope.get_service(Closeable)
+        with pytest.raises(DisposalError, match="2 errors") as caught:
+            scope.close()
+        assert "await scope.aclose()" in str(caught.value.exceptions[0])
+        assert log == ["sync"]  # what a sync close can close is closed
+        await scope.aclose()
+        assert log == ["sync", "stream", "first"]  # the rest, newest first
+        await scope.aclose()  # nothing left: nothing again
+        assert log == ["sync", "stream", "first"]
+
+    async def test_provider(self) -> None:
+        log: list[str] = []
+        services = ServiceCollection()
+        services.add_singleton_factory(AcloseOnly, lambda: AcloseOnly(log, "pool"))
+        provider = services.build_service_provider()
+        provider.get_service(AcloseOnly)
+        with pytest.raises(ScopeError, match="only has aclose"):
+            provider.close()
+        await provider.aclose()
+        assert log == ["pool"]
+
+
 class TestCancellation:
     async def test_cancelled_resolution_leaves_scope_closeable(self) -> None:
         """A task cancelled mid-resolution leaves its scope able to close cleanly."""

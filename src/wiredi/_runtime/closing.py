@@ -75,10 +75,10 @@ class ClosingMethods(ProviderState):
         self._let_go()
         if self._exit_custom is None:
             if items:
-                dispose_all(items, "the scope", exc)
+                self._dispose(items, "the scope", exc)
             return
         failures = Failures()
-        dispose_all(items, "the scope", exc, into=failures)
+        self._dispose(items, "the scope", exc, into=failures)
         manager, self._exit_custom = self._exit_custom, None
         try:
             if isinstance(manager, ContextScopeManager):
@@ -88,6 +88,34 @@ class ClosingMethods(ProviderState):
         except BaseException as error:  # disposal is over either way: report it
             failures.add(error)
         failures.raise_for("the scope")
+
+    def _dispose(
+        self,
+        items: list[Any],
+        what: str,
+        exc: BaseException | None = None,
+        into: Failures | None = None,
+    ) -> None:
+        """``dispose_all``, keeping what only an async close can close.
+
+        A sync close refuses those (``ScopeError``, whose fix says to await
+        ``aclose()``); a later ``aclose()`` closes them.
+        """
+        left: list[Any] = []
+        try:
+            dispose_all(items, what, exc, into, left)
+        finally:
+            if left:
+                left.reverse()  # creation order again: disposal pops the newest
+                self._async_left = left
+
+    async def _aclose_left(self) -> None:
+        """Close what a sync close of this closed scope or provider could not."""
+        left = getattr(self, "_async_left", None)
+        if left:
+            self._async_left = []
+            what = "the provider" if self._root is self else "the scope"
+            await dispose_all_async(left, what)
 
     def _let_go(self) -> None:
         """Drop this closed scope's references to what it created (SPEC 13.2).
@@ -122,7 +150,7 @@ class ClosingMethods(ProviderState):
         return items
 
     def _close_root(self) -> None:
-        dispose_all(self._root_disposables(), "the provider")
+        self._dispose(self._root_disposables(), "the provider")
 
     async def _aclose_root(self) -> None:
         await dispose_all_async(self._root_disposables(), "the provider")
@@ -162,6 +190,7 @@ class ClosingMethods(ProviderState):
         the cancellation is re-raised at the end.
         """
         if self._closed:
+            await self._aclose_left()
             return
         self._closed = True
         if self._root is self:
@@ -249,7 +278,7 @@ class ScopeClosingMethods(ClosingMethods):
         self._cache = CLOSED_CACHE  # its objects are collectable now
         self._pending = None
         if items:
-            dispose_all(items, "the scope", exc)
+            self._dispose(items, "the scope", exc)
 
     async def __aexit__(
         self,

@@ -85,12 +85,15 @@ def dispose_all(
     what: str,
     exc: BaseException | None = None,
     into: Failures | None = None,
+    left: list[Any] | None = None,
 ) -> None:
     """Close ``items`` in reverse order, synchronously; raise what they raised.
 
     Every disposer runs, whatever it raises. ``exc`` is the exception the
     scope's block ended with: it is thrown into the generator factories.
-    With ``into``, failures are recorded there instead of raised.
+    With ``into``, failures are recorded there instead of raised. What only
+    an async close can close is refused (``ScopeError``) and, with ``left``,
+    kept there for one, newest first.
     """
     failures = into
     while items:
@@ -104,17 +107,21 @@ def dispose_all(
             elif isinstance(item, GeneratorFinalizer):
                 item.finish(exc)
             elif isinstance(item, AsyncGeneratorFinalizer):
+                if left is not None:
+                    left.append(item)
                 raise ScopeError(
                     f"{type_name(item.service_type)} comes from an async generator "
                     f"factory and cannot be finalised by a sync close of {what}",
                     service_type=item.service_type,
-                    hint="close it with `async with` / `await ....aclose()`",
+                    hint=async_close_hint(what),
                 )
             elif callable(method := getattr(item, "dispose", None)):
                 result = method()
                 if result is not None and isawaitable(result):
                     _refuse_awaitable(item, "dispose", result, what)
             elif callable(getattr(item, "aclose", None)):
+                if left is not None:
+                    left.append(item)
                 raise ScopeError(
                     f"{type(item).__qualname__} only has aclose() and cannot be "
                     f"closed by a sync close of {what}",

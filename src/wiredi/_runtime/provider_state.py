@@ -25,6 +25,7 @@ class ProviderState:
 
     __slots__ = (
         "__weakref__",
+        "_async_left",
         "_cache",
         "_closed",
         "_core",
@@ -45,6 +46,9 @@ class ProviderState:
     _pending: dict[Any, Any] | None
     _exit_custom: ScopeManager | None
     _overrides: OverrideStack | None
+    # set by a sync close that met objects only an async close can close
+    # (unset until then: read with getattr)
+    _async_left: list[Any]
 
     def _init_state(self, cache: dict[Any, Any] | None, root: ProviderState) -> None:
         self._root = root
