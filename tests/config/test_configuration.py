@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wiredi.config import Configuration, IConfiguration
+from wiredi import ConfigurationError
+from wiredi.config import Configuration, ConfigurationBuilder, IConfiguration
 
 
 @pytest.fixture(name="config")
@@ -193,3 +194,12 @@ def test_configuration_is_an_iconfiguration_at_run_time() -> None:
     """IConfiguration is a runtime-checkable protocol."""
     assert isinstance(Configuration({}), IConfiguration)
     assert not isinstance(object(), IConfiguration)
+
+
+@pytest.mark.parametrize("data", [[1, 2], 5, "a=b"])
+def test_data_that_is_not_a_mapping_is_refused(data: object) -> None:
+    """Configuration(...) and add_dict(...) say what they take."""
+    with pytest.raises(ConfigurationError, match="mapping of keys to values"):
+        Configuration(data)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=r"add_dict\(mapping\)"):
+        ConfigurationBuilder().add_dict(data)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ __all__ = [
     "SEPARATOR",
     "Configuration",
     "IConfiguration",
+    "check_mapping",
     "looks_secret",
     "merge_into",
     "normalise_tree",
@@ -91,6 +92,16 @@ class IConfiguration(Protocol):
         ...
 
 
+def check_mapping(data: object, call: str) -> None:
+    """Refuse configuration data that is not a mapping of keys to values."""
+    if data is not None and not isinstance(data, Mapping):
+        raise ConfigurationError(
+            f"{call}: configuration data is a mapping of keys to values, "
+            f"not {type(data).__name__}",
+            hint='pass a dict such as {"database": {"host": "db"}}',
+        )
+
+
 class Configuration(Mapping[str, Any]):
     """An immutable tree of configuration values read with ``:`` key paths.
 
@@ -119,6 +130,7 @@ class Configuration(Mapping[str, Any]):
     __slots__ = ("_data",)
 
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        check_mapping(data, "Configuration(data)")
         self._data: dict[str, Any] = normalise_tree(data or {})
 
     def get(self, key: str, default: Any = None) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, Self
 from wiredi.config._configuration import (
     SEPARATOR,
     Configuration,
+    check_mapping,
     merge_into,
     normalise_tree,
 )
@@ -67,6 +68,7 @@ class ConfigurationBuilder:
             assert config.get("logging") == {"level": "info"}
             ```
         """
+        check_mapping(mapping, "add_dict(mapping)")
         self._sources.append(lambda: mapping)
         return self
 
