@@ -13,7 +13,12 @@ from unittest.mock import MagicMock, Mock
 import pytest
 
 from tests.fakes import Closeable
-from wiredi import AsyncResolutionError, ServiceCollection, ServiceProvider
+from wiredi import (
+    AsyncResolutionError,
+    ScopeError,
+    ServiceCollection,
+    ServiceProvider,
+)
 
 
 class Clock:
@@ -323,6 +328,30 @@ class TestProviderAndScopeOverrides:
         assert failures == []
         with provider.create_scope() as scope, scope.override(Other, FakeOther()):
             assert type(scope.get_service(Clock)) is Clock
+
+
+class TestClosedProvider:
+    """A scope's override layer refuses to resolve once the provider closed."""
+
+    def test_layer_entered_before_the_close(self) -> None:
+        provider = _two_service_provider()
+        scope = provider.create_scope()
+        with scope.override(Other, FakeOther()):
+            provider.close()
+            with pytest.raises(ScopeError, match="provider is closed"):
+                scope.get_service(Clock)  # a disposed singleton is not handed out
+            with pytest.raises(ScopeError, match="provider is closed"):
+                scope.get_service(Other)
+        with pytest.raises(ScopeError, match="provider is closed"):
+            scope.get_service(Clock)
+
+    def test_layer_entered_after_the_close(self) -> None:
+        provider = _two_service_provider()
+        scope = provider.create_scope()
+        provider.close()
+        with scope.override(Other, FakeOther()):
+            with pytest.raises(ScopeError, match="provider is closed"):
+                scope.get_service(NeedsBoth)
 
 
 class ClockProtocol(Protocol):

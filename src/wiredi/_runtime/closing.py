@@ -137,6 +137,8 @@ class ClosingMethods(ProviderState):
         the hot path nothing.
         """
         self._core.table = ClosedTable()
+        if self._overrides is not None:  # scopes showing override layers
+            self._overrides.refuse_followers()
 
     def _root_disposables(self) -> list[Any]:
         """The singletons and root transients, then the scope managers to close.

@@ -20,7 +20,7 @@ from typing import Any
 
 from wiredi._compiler.compiler import Compiler
 from wiredi._registration.registration import Registration
-from wiredi._runtime.provider_core import ProviderCore
+from wiredi._runtime.provider_core import ClosedTable, ProviderCore
 
 __all__ = ["OverrideStack"]
 
@@ -119,4 +119,19 @@ class OverrideStack:
             base=below.compiler,
             overridden=frozenset({registration}),
         )
-        return ProviderCore(registry, compiler)
+        core = ProviderCore(registry, compiler)
+        if self._root._closed:  # a scope's layer after its provider closed
+            core.table = ClosedTable()
+        return core
+
+    def refuse_followers(self) -> None:
+        """Make the scopes' layers refuse to resolve: the provider has closed.
+
+        (A layer compiled later refuses from the start: see ``_layer``.)
+        """
+        with self._followers_lock:
+            followers = list(self._followers)
+        for follower in followers:
+            with follower._lock:
+                if follower._layers:
+                    follower._layers[-1][2].table = ClosedTable()
