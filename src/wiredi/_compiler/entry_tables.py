@@ -73,13 +73,7 @@ class EntryTables:
                 if form.many:
                     fn = self.all_sync_fn(form.service_type, form.component)
                 else:
-                    fn = self._single(
-                        reg,
-                        form.service_type,
-                        form.component,
-                        is_async=False,
-                        optional=form.optional,
-                    )
+                    fn = self._single(reg, form, is_async=False)
             if is_key:
                 table = self.sync.get(component)
                 if table is None:
@@ -141,36 +135,27 @@ class EntryTables:
                 entry = self.all_async_entry(form.service_type, form.component)
             else:
                 awaits = reg is not None and self.compiler.flags.is_async(reg)
-                fn = self._single(
-                    reg,
-                    form.service_type,
-                    form.component,
-                    is_async=awaits,
-                    optional=form.optional,
-                )
-                entry = (fn, awaits)
+                entry = (self._single(reg, form, is_async=awaits), awaits)
             if is_key:
                 self.async_.setdefault(component, {})[service_type] = entry
             return entry
 
     def _single(
-        self,
-        reg: Registration | None,
-        service_type: Any,
-        component: str,
-        *,
-        is_async: bool,
-        optional: bool = False,
+        self, reg: Registration | None, form: TopLevelForm, *, is_async: bool
     ) -> Fn:
+        """The resolver of ``reg``, the registration ``form`` asks for (or None)."""
         if reg is not None:
             return self.compiler.fn(reg, is_async=is_async, ctx=False)
+        service_type = form.service_type
         if special_kind(service_type) is DepKind.RESOLVER:
             return _self
         if service_type in (DependencyContext, CurrentGraph):
             return _context_outside_graph(service_type)
-        if optional:
+        if form.optional:
             return _none
-        return missing_raiser(self.registry, service_type, component, parameter=False)
+        return missing_raiser(
+            self.registry, service_type, form.component, parameter=False
+        )
 
     # ---------------------------------------------------------------- all
 
