@@ -576,6 +576,44 @@ class Blocking:
         time.sleep(self.SECONDS)
 
 
+class LoopToken:
+    """Made by an async factory: records whether that ran on the loop."""
+
+    def __init__(self) -> None:
+        self.on_loop = on_event_loop()
+
+
+async def make_loop_token() -> LoopToken:
+    await asyncio.sleep(0)
+    return LoopToken()
+
+
+class SlowOnToken:
+    """A blocking constructor over an async-made dependency."""
+
+    SECONDS = 0.2
+
+    def __init__(self, token: LoopToken) -> None:
+        time.sleep(self.SECONDS)
+        self.token = token
+        self.on_loop = on_event_loop()
+
+
+class SharedToken(LoopToken):
+    """The singleton kind of LoopToken."""
+
+
+async def make_shared_token() -> SharedToken:
+    await asyncio.sleep(0)
+    return SharedToken()
+
+
+class SingletonOnToken:
+    def __init__(self, token: SharedToken) -> None:
+        self.token = token
+        self.on_loop = on_event_loop()
+
+
 def threading_services() -> ServiceCollection:
     services = ServiceCollection().add_scoped(Built).add_scoped(AlsoBuilt)
     services.add_scoped(ThirdBuilt)
@@ -696,15 +734,48 @@ class TestThreadingModel:
         with TestClient(threads_app) as client:
             assert client.get("/").json() == [True, True]
 
-    def test_a_graph_with_an_async_factory_resolves_on_the_loop(self, threads_app):
-        """In a def endpoint, a graph that awaits an async factory is built on the loop."""
+    def test_a_graph_with_an_async_factory_splits_between_loop_and_pool(
+        self, threads_app
+    ):
+        """In a def endpoint: async factories on the loop, sync constructors in the pool."""
 
         @threads_app.get("/")
         def endpoint(service: Inject[FromAsync], built: Inject[Built]) -> list[Any]:
             return [service.token.value, service.on_loop, built.on_loop]
 
         with TestClient(threads_app) as client:
-            assert client.get("/").json() == ["async-made", True, False]
+            assert client.get("/").json() == ["async-made", False, False]
+
+    def test_an_async_endpoint_builds_an_async_graph_on_the_loop(self, threads_app):
+        @threads_app.get("/")
+        async def endpoint(service: Inject[FromAsync]) -> bool:
+            return service.on_loop
+
+        with TestClient(threads_app) as client:
+            assert client.get("/").json() is True
+
+    def test_async_factory_of_a_def_endpoint_runs_on_the_loop(self):
+        """Each part where it belongs: LoopToken's async factory on the loop."""
+        services = ServiceCollection().add_scoped_factory(LoopToken, make_loop_token)
+        services.add_scoped(SlowOnToken).add_singleton(SingletonOnToken)
+        services.add_singleton_factory(SharedToken, make_shared_token)
+        app = FastAPI()
+        setup(app, services.build_service_provider())
+
+        @app.get("/")
+        def endpoint(
+            slow: Inject[SlowOnToken], single: Inject[SingletonOnToken]
+        ) -> list[bool]:
+            return [
+                slow.token.on_loop,
+                slow.on_loop,
+                single.token.on_loop,
+                single.on_loop,
+            ]
+
+        with TestClient(app) as client:
+            assert client.get("/").json() == [True, False, True, False]
+            assert client.get("/").json() == [True, False, True, False]
 
     def test_an_overriding_dependency_goes_by_the_endpoint(self, threads_app):
         """An Inject the route does not list (a dependency override) follows the endpoint."""
@@ -784,6 +855,30 @@ class TestThreadingModel:
         for db in connections:
             with pytest.raises(sqlite3.ProgrammingError, match="closed"):
                 db.execute("select 1")
+
+    async def test_blocking_constructors_of_async_graphs_overlap(self):
+        """8 concurrent def requests, a blocking constructor over an async factory."""
+        httpx2 = pytest.importorskip("httpx2")
+        services = ServiceCollection().add_scoped_factory(LoopToken, make_loop_token)
+        provider = services.add_scoped(SlowOnToken).build_service_provider()
+        app = FastAPI()
+        setup(app, provider)
+
+        @app.get("/")
+        def endpoint(slow: Inject[SlowOnToken]) -> str:
+            return "ok"
+
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
+            await c.get("/")  # warm up: compile the resolver, start a worker
+            started = time.perf_counter()
+            async with asyncio.timeout(30):
+                responses = await asyncio.gather(*(c.get("/") for _ in range(8)))
+            elapsed = time.perf_counter() - started
+        assert {response.status_code for response in responses} == {200}
+        # On the loop they would take 8 x 0.2 s one after the other.
+        assert elapsed < 4 * SlowOnToken.SECONDS, f"{elapsed:.2f} s"
+        await provider.aclose()
 
     async def test_blocking_factories_of_concurrent_def_requests_overlap(self):
         """8 concurrent def requests through a blocking factory take about one factory time."""

@@ -9,7 +9,7 @@ resolve does no lookups, no reflection and no hint parsing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from wiredi._compiler.codegen import make_function
@@ -73,8 +73,29 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         with self.lock:
             return self.fn_held(reg, is_async=is_async, ctx=ctx)
 
+    def offloading(self, offload: Callable[..., Awaitable[Any]]) -> Compiler:
+        """A compiler whose async resolvers make each sync call through ``offload``.
+
+        ``await offload(f, *args)`` runs ``f(*args)`` elsewhere (a web
+        framework's thread pool): a graph that awaits is resolved on the
+        event loop, its async factories there, and every sync constructor,
+        factory and sync sub-graph in the pool, so a blocking one never
+        stalls the loop (SPEC 13.8). It shares this compiler's singletons,
+        scope keys and sync resolvers (it is a layer that overrides
+        nothing); graphs that take ``CurrentGraph`` stay on the loop.
+        """
+        with self.lock:
+            found = self._offloading.get(offload)
+            if found is None:
+                found = Compiler(self.registry, self.root, base=self, offload=offload)
+                self._offloading[offload] = found
+            return found
+
     def fn_held(self, reg: Registration, *, is_async: bool, ctx: bool) -> Fn:
         """:meth:`fn` for a caller that holds :attr:`lock` already."""
+        base = self.base
+        if self.offload is not None and base is not None and (ctx or not is_async):
+            return base.fn(reg, is_async=is_async, ctx=ctx)  # the very same ones
         table = self._fns[(is_async, ctx)]
         if self._stack:
             return self._fn_locked(reg, table, is_async=is_async, ctx=ctx)

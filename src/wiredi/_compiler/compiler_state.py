@@ -6,7 +6,7 @@ import _thread
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from wiredi._compiler.finalizers import (
@@ -98,11 +98,16 @@ class CompilerState:
         *,
         base: CompilerState | None = None,
         overridden: frozenset[Registration] = frozenset(),
+        offload: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         self.registry = registry
         self.root = root
         self.base = base
         self.overridden = overridden
+        # await offload(f, *args) runs a sync call elsewhere (a thread pool):
+        # set on the compiler of Compiler.offloading, for async graphs only
+        self.offload = offload
+        self._offloading: dict[Any, Any] = {}  # offload -> Compiler.offloading's
         self._disposable_types: dict[type, bool] = {}
         self._keys: dict[Registration, OverrideKey] = {}
         # one claim key per cache key, shared by override layers (as keys are)

@@ -65,12 +65,21 @@ _OPAQUE = (EdgeKind.RESOLVER, EdgeKind.LAZY)
 class _BuildState:
     """What one generated ``build`` function collects while it is written."""
 
-    __slots__ = ("ctx", "inlining", "is_async", "markers", "namespace")
+    __slots__ = ("ctx", "inlining", "is_async", "markers", "namespace", "offload")
 
-    def __init__(self, namespace: dict[str, Any], *, is_async: bool, ctx: bool) -> None:
+    def __init__(
+        self,
+        namespace: dict[str, Any],
+        *,
+        is_async: bool,
+        ctx: bool,
+        offload: bool = False,
+    ) -> None:
         self.namespace = namespace
         self.is_async = is_async
         self.ctx = ctx
+        # sync calls awaited through OFF (a thread pool): see Compiler.offload
+        self.offload = offload
         self.markers: list[Chain] = []
         self.inlining: set[Registration] = set()
 
@@ -87,6 +96,7 @@ class ConstructionCode(CompilerState):
         """
         if (
             state.ctx
+            or state.offload  # each sync dependency is its own thread call
             or len(state.inlining) > _MAX_INLINED_DEPTH
             or target.kind is not Kind.TYPE
             or target.lifetime != Lifetime.TRANSIENT
@@ -128,6 +138,8 @@ class ConstructionCode(CompilerState):
             namespace[f"a{index}"] = self.fn_held(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
         namespace[f"d{index}"] = self.fn_held(target, is_async=False, ctx=state.ctx)
+        if state.offload:  # a sync graph: resolved in the thread pool
+            return f"(await OFF(d{index}, r))"
         if target.lifetime == Lifetime.SINGLETON and not state.ctx:
             # read a built singleton straight from its slot: no call
             namespace[f"s{index}"] = self.slot(target)
@@ -258,7 +270,10 @@ class ConstructionCode(CompilerState):
             "EMPTY": EMPTY,
             "NOT_PINNED": NOT_PINNED,
         }
-        state = _BuildState(namespace, is_async=is_async, ctx=ctx)
+        offload = is_async and not ctx and self.offload is not None
+        if offload:
+            namespace["OFF"] = self.offload
+        state = _BuildState(namespace, is_async=is_async, ctx=ctx, offload=offload)
         state.inlining.add(reg)
         body: list[str] = []
         for position, call in enumerate(calls):
@@ -278,6 +293,8 @@ class ConstructionCode(CompilerState):
                 body += lines
             else:
                 expr = self._call_expr(call, state, (node,), reg)
+            if offload:
+                expr = _offloaded(call, expr)
             body += _call_body(call, expr)
             body += _none_check(reg, call, namespace)
         if any(edge.kind in _OPAQUE for call in calls for edge in call.edges):
@@ -349,6 +366,20 @@ class ConstructionCode(CompilerState):
         if scoped:
             self.bind_contended(reg, namespace, fn)
         return fn
+
+
+def _offloaded(call: Call, expr: str) -> str:
+    """``f(args)`` as ``await OFF(f, args)``: a sync call made in the thread pool.
+
+    A generator factory's call only makes the generator (its code runs at
+    ``FIRST``, below, on the loop: it is finalised there too).
+    """
+    if call.factory_kind is not FactoryKind.PLAIN or isinstance(
+        call.function, GivenInstance
+    ):
+        return expr
+    name, _, rest = expr.partition("(")
+    return f"(await OFF({name}, {rest})"
 
 
 def _call_body(call: Call, expr: str) -> list[str]:

@@ -15,9 +15,10 @@ Where ``T`` is built follows where FastAPI runs the function that declares
 the parameter (SPEC 13.8): for a plain ``def`` endpoint or ``def``
 dependency, FastAPI's thread pool (``run_in_threadpool``, as FastAPI runs
 sync dependencies), so a blocking factory never stalls the event loop; for
-an ``async def`` one, the event loop. A graph that contains an async factory
-is resolved on the loop in both cases (``get_service_async``), so its async
-factories run where they belong.
+an ``async def`` one, the event loop. When a ``def`` function's graph
+contains an async factory, its async factories run on the loop (where they
+belong) and each of its sync constructors, factories and sync sub-graphs in
+the thread pool.
 """
 
 from __future__ import annotations
@@ -205,8 +206,15 @@ def _inject_annotation(item: Any) -> Any:
 
     async def resolve(connection: HTTPConnection) -> Any:
         scope = request_scope(connection)
-        if threaded(connection) and not _needs_await(scope, service_type, component):
-            return await run_in_threadpool(scope.get_service, service_type, component)
+        if threaded(connection):
+            if not _needs_await(scope, service_type, component):
+                return await run_in_threadpool(
+                    scope.get_service, service_type, component
+                )
+            # async factories on the loop, every sync call in the thread pool
+            return await scope._get_service_offloaded(
+                service_type, component, run_in_threadpool
+            )
         return await scope.get_service_async(service_type, component=component)
 
     where = f", component={component!r}" if component else ""
