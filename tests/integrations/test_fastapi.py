@@ -1001,3 +1001,70 @@ class TestRealServer:
         assert sorted(ledger.closed) == sorted(numbers)
         assert len(ledger.created) == self.REQUESTS + 2
         assert pool.closed, "the lifespan shutdown closed the provider"
+
+    async def test_def_endpoint_over_an_async_graph_does_not_stall_the_loop(self):
+        """uvicorn: 8 concurrent def requests, a blocking constructor over an async
+        factory; a request to an async endpoint meanwhile answers at once."""
+        uvicorn = pytest.importorskip("uvicorn")
+        httpx2 = pytest.importorskip("httpx2")
+        services = ServiceCollection().add_scoped_factory(LoopToken, make_loop_token)
+        provider = services.add_scoped(SlowOnToken).build_service_provider()
+        started = threading.Event()
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            started.set()
+            yield
+
+        app = FastAPI(lifespan=lifespan)
+        setup(app, provider)
+
+        @app.get("/slow")
+        def slow(service: Inject[SlowOnToken]) -> list[bool]:
+            return [service.token.on_loop, service.on_loop]
+
+        @app.get("/ping")
+        async def ping() -> str:
+            return "pong"
+
+        sock = _listening_socket()
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app, lifespan="on", log_level="warning", timeout_graceful_shutdown=5
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        thread.start()
+        try:
+            assert await asyncio.to_thread(started.wait, 10), "uvicorn did not start"
+            async with httpx2.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=10
+            ) as client:
+                await client.get("/slow")  # warm up: compile, start a worker
+
+                async def timed_ping() -> float:
+                    await asyncio.sleep(SlowOnToken.SECONDS / 4)  # once they block
+                    begun = time.perf_counter()
+                    assert (await client.get("/ping")).json() == "pong"
+                    return time.perf_counter() - begun
+
+                began = time.perf_counter()
+                *responses, ping_took = await asyncio.wait_for(
+                    asyncio.gather(
+                        *(client.get("/slow") for _ in range(8)), timed_ping()
+                    ),
+                    timeout=30,
+                )
+                elapsed = time.perf_counter() - began
+        finally:
+            server.should_exit = True
+            await asyncio.to_thread(thread.join, 15)
+            sock.close()
+        assert not thread.is_alive(), "uvicorn did not stop"
+        assert [response.json() for response in responses] == [[True, False]] * 8
+        # On the loop the 8 constructors would run one after the other (1.6 s),
+        # and the ping would wait behind them.
+        assert elapsed < 4 * SlowOnToken.SECONDS, f"{elapsed:.2f} s"
+        assert ping_took < SlowOnToken.SECONDS, f"{ping_took:.2f} s"
