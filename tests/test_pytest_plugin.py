@@ -54,6 +54,45 @@ class TestPlugin:
         result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:asyncio")
         result.assert_outcomes(passed=2)
 
+    def test_async_fixture_closes_async_resources(
+        self, pytester: pytest.Pytester
+    ) -> None:
+        """The async fixture of the testing guide closes an aclose()-only client."""
+        pytester.makeconftest(
+            """
+            import pytest
+            from wiredi import ServiceCollection
+
+            LOG = []
+
+            class Client:
+                async def aclose(self):
+                    LOG.append("client closed")
+
+            @pytest.fixture
+            def wiredi_services():
+                return ServiceCollection().add_singleton(Client)
+
+            @pytest.fixture
+            async def provider(wiredi_services):
+                async with wiredi_services.build_service_provider() as provider:
+                    yield provider
+            """
+        )
+        pytester.makepyfile(
+            """
+            from conftest import LOG, Client
+
+            async def test_uses_client(provider):
+                assert isinstance(await provider.get_service_async(Client), Client)
+
+            def test_after():
+                assert LOG == ["client closed"]
+            """
+        )
+        result = pytester.runpytest("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")
+        result.assert_outcomes(passed=2)
+
     def test_missing_override_fails_with_instructions(
         self, pytester: pytest.Pytester
     ) -> None:
