@@ -45,6 +45,7 @@ from tests.integrations.fakes import (
     make_token,
     tenant_from_header,
 )
+from tests.integrations.servers import uvicorn_server
 from wiredi import FromComponent, ScopeError, ServiceCollection, ServiceProvider
 from wiredi.integrations.fastapi import Inject, request_scope, setup
 
@@ -870,12 +871,7 @@ class TestThreadingModel:
 
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
-            await c.get("/")  # warm up: compile the resolver, start a worker
-            started = time.perf_counter()
-            async with asyncio.timeout(30):
-                responses = await asyncio.gather(*(c.get("/") for _ in range(8)))
-            elapsed = time.perf_counter() - started
-        assert {response.status_code for response in responses} == {200}
+            _, elapsed = await _eight_at_once(c, "/")
         # On the loop they would take 8 x 0.2 s one after the other.
         assert elapsed < 4 * SlowOnToken.SECONDS, f"{elapsed:.2f} s"
         await provider.aclose()
@@ -893,12 +889,7 @@ class TestThreadingModel:
 
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
-            await c.get("/")  # warm up: compile the resolver, start a worker
-            started = time.perf_counter()
-            async with asyncio.timeout(30):
-                responses = await asyncio.gather(*(c.get("/") for _ in range(8)))
-            elapsed = time.perf_counter() - started
-        assert {response.status_code for response in responses} == {200}
+            _, elapsed = await _eight_at_once(c, "/")
         # On the loop they would take 8 x 0.2 s one after the other.
         assert elapsed < 4 * Blocking.SECONDS, f"{elapsed:.2f} s"
         await provider.aclose()
@@ -1005,19 +996,11 @@ class TestRealServer:
     async def test_def_endpoint_over_an_async_graph_does_not_stall_the_loop(self):
         """uvicorn: 8 concurrent def requests, a blocking constructor over an async
         factory; a request to an async endpoint meanwhile answers at once."""
-        uvicorn = pytest.importorskip("uvicorn")
+        pytest.importorskip("uvicorn")
         httpx2 = pytest.importorskip("httpx2")
         services = ServiceCollection().add_scoped_factory(LoopToken, make_loop_token)
-        provider = services.add_scoped(SlowOnToken).build_service_provider()
-        started = threading.Event()
-
-        @asynccontextmanager
-        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-            started.set()
-            yield
-
-        app = FastAPI(lifespan=lifespan)
-        setup(app, provider)
+        app = FastAPI()
+        setup(app, services.add_scoped(SlowOnToken).build_service_provider())
 
         @app.get("/slow")
         def slow(service: Inject[SlowOnToken]) -> list[bool]:
@@ -1027,22 +1010,8 @@ class TestRealServer:
         async def ping() -> str:
             return "pong"
 
-        sock = _listening_socket()
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, lifespan="on", log_level="warning", timeout_graceful_shutdown=5
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        thread.start()
-        try:
-            assert await asyncio.to_thread(started.wait, 10), "uvicorn did not start"
-            async with httpx2.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", timeout=10
-            ) as client:
-                await client.get("/slow")  # warm up: compile, start a worker
+        with uvicorn_server(app) as url:
+            async with httpx2.AsyncClient(base_url=url, timeout=10) as client:
 
                 async def timed_ping() -> float:
                     await asyncio.sleep(SlowOnToken.SECONDS / 4)  # once they block
@@ -1050,21 +1019,22 @@ class TestRealServer:
                     assert (await client.get("/ping")).json() == "pong"
                     return time.perf_counter() - begun
 
-                began = time.perf_counter()
-                *responses, ping_took = await asyncio.wait_for(
-                    asyncio.gather(
-                        *(client.get("/slow") for _ in range(8)), timed_ping()
-                    ),
-                    timeout=30,
-                )
-                elapsed = time.perf_counter() - began
-        finally:
-            server.should_exit = True
-            await asyncio.to_thread(thread.join, 15)
-            sock.close()
-        assert not thread.is_alive(), "uvicorn did not stop"
+                ping = asyncio.create_task(timed_ping())
+                responses, elapsed = await _eight_at_once(client, "/slow")
+                ping_took = await ping
         assert [response.json() for response in responses] == [[True, False]] * 8
         # On the loop the 8 constructors would run one after the other (1.6 s),
         # and the ping would wait behind them.
         assert elapsed < 4 * SlowOnToken.SECONDS, f"{elapsed:.2f} s"
         assert ping_took < SlowOnToken.SECONDS, f"{ping_took:.2f} s"
+
+
+async def _eight_at_once(client: Any, path: str) -> tuple[list[Any], float]:
+    """8 concurrent GETs of ``path`` after one to warm up; their time together."""
+    await client.get(path)  # compile the resolver, start a worker thread
+    started = time.perf_counter()
+    async with asyncio.timeout(30):
+        responses = await asyncio.gather(*(client.get(path) for _ in range(8)))
+    elapsed = time.perf_counter() - started
+    assert {response.status_code for response in responses} == {200}
+    return list(responses), elapsed
