@@ -342,3 +342,17 @@ class TestEnvironmentVariables:
         """An empty separator raises ``ConfigurationError`` at once."""
         with pytest.raises(ConfigurationError, match="non-empty separator"):
             ConfigurationBuilder().add_env_variables("APP", separator="")
+
+
+def test_later_source_wins_whatever_the_key_spelling() -> None:
+    """snake_case in code, camelCase in JSON, UPPER_SNAKE in the environment."""
+    config = (
+        ConfigurationBuilder()
+        .add_dict({"db": {"max_size": 1}})
+        .add_dict({"db": {"maxSize": 2}})
+        .add_env_variables(prefix="APP__", environ={"APP__DB__MAX_SIZE": "3"})
+        .build()
+    )
+    assert config.to_dict() == {"db": {"max_size": "3"}}
+    assert config.get("db:max-size") == "3"
+    assert config.get("DB:MaxSize") == "3"

@@ -24,6 +24,7 @@ from wiredi.config._configuration import (
     SEPARATOR,
     IConfiguration,
     looks_secret,
+    normalise_key,
     redacted,
     safe_repr,
     scrubbed,
@@ -166,11 +167,6 @@ def bind_options(
         ```
     """
     return Options(bind(config, target, section=section))
-
-
-def normalise_key(key: str) -> str:
-    """Return ``key`` case-folded without ``_`` and ``-`` (``maxSize``: ``maxsize``)."""
-    return key.replace("_", "").replace("-", "").casefold()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

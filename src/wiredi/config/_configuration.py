@@ -1,9 +1,10 @@
 """``IConfiguration`` and the dict-backed ``Configuration``, plus secret redaction.
 
-Keys are ``:``-separated paths matched case-insensitively at every level, as
-in .NET's ``Microsoft.Extensions.Configuration``. The helpers at the bottom
-(merging, secret detection, redaction) are shared with the sources and the
-binder.
+Keys are ``:``-separated paths matched ignoring case, ``_`` and ``-`` at every
+level (``normalise_key``), as field names bind, and as .NET's
+``Microsoft.Extensions.Configuration`` matches keys ignoring case. The
+helpers at the bottom (merging, secret detection, redaction) are shared with
+the sources and the binder.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "check_mapping",
     "looks_secret",
     "merge_into",
+    "normalise_key",
     "normalise_tree",
     "redacted",
     "safe_repr",
@@ -105,9 +107,10 @@ def check_mapping(data: object, call: str) -> None:
 class Configuration(Mapping[str, Any]):
     """An immutable tree of configuration values read with ``:`` key paths.
 
-    Keys match case-insensitively at every level (``"Tenants:acme"`` finds
-    ``{"tenants": {"ACME": ...}}``), a key written as ``"a:b"`` in the input is
-    the same as ``{"a": {"b": ...}}``, and a numeric segment indexes a list
+    Keys match ignoring case, ``_`` and ``-`` at every level
+    (``"Tenants:acme"`` finds ``{"tenants": {"ACME": ...}}``, ``"db:maxSize"``
+    finds ``max_size``), a key written as ``"a:b"`` in the input is the same
+    as ``{"a": {"b": ...}}``, and a numeric segment indexes a list
     (``"servers:0"``). Reading never exposes the internal tree: sections and
     lists come back as copies. ``repr()`` shows ``'***'`` for the values of keys
     that look secret (containing password, secret, token, key or credential).
@@ -226,13 +229,21 @@ def _lookup(data: dict[str, Any], key: str) -> Any:
     return node
 
 
+def normalise_key(key: str) -> str:
+    """Return ``key`` case-folded without ``_`` and ``-`` (``maxSize``: ``maxsize``).
+
+    Keys equal after it are one key: ``max_size``, ``maxSize``, ``MAX-SIZE``.
+    """
+    return key.replace("_", "").replace("-", "").casefold()
+
+
 def _find_key(mapping: Mapping[str, Any], key: str) -> str | None:
-    """Return the key of ``mapping`` equal to ``key`` ignoring case, if any."""
+    """Return the key of ``mapping`` equivalent to ``key`` (``normalise_key``)."""
     if key in mapping:
         return key
-    folded = key.casefold()
+    wanted = normalise_key(key)
     for candidate in mapping:
-        if candidate.casefold() == folded:
+        if normalise_key(candidate) == wanted:
             return candidate
     return None
 
@@ -240,7 +251,7 @@ def _find_key(mapping: Mapping[str, Any], key: str) -> str | None:
 def normalise_tree(data: Mapping[Any, Any]) -> dict[str, Any]:
     """Copy ``data`` into plain dicts with ``str`` keys, splitting ``"a:b"`` keys.
 
-    Keys that differ only in case are merged, the later one winning.
+    Equivalent keys (``normalise_key``) are merged, the later one winning.
 
     Raises:
         ConfigurationError: ``data`` is nested deeper than ``MAX_DEPTH``.
@@ -303,7 +314,7 @@ def _normalise_value(value: Any) -> Any:
 
 
 def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
-    """Deep-merge ``source`` into ``target``, matching keys case-insensitively.
+    """Deep-merge ``source`` into ``target``, matching keys by ``normalise_key``.
 
     Sections merge key by key; anything else (a value, a list) replaces what
     was there. The existing spelling of a key is kept. ``source`` must come
