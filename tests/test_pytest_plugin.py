@@ -90,7 +90,11 @@ class TestPlugin:
                 assert LOG == ["client closed"]
             """
         )
-        result = pytester.runpytest("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")
+        pytester.makeini(
+            "[pytest]\nasyncio_mode = auto\n"
+            "asyncio_default_fixture_loop_scope = function\n"
+        )
+        result = pytester.runpytest("-p", "no:cacheprovider")
         result.assert_outcomes(passed=2)
 
     def test_missing_override_fails_with_instructions(
