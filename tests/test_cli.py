@@ -170,6 +170,44 @@ class TestCheckCommand:
         assert "expected module:attr" in capsys.readouterr().err
 
 
+class TestRaisingTargets:
+    """A target whose module or function raises: one line, exit 2, no traceback."""
+
+    def test_a_module_raising_on_import(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        (tmp_path / "raises_on_import.py").write_text(
+            'raise RuntimeError("no settings file")\n'
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        for command in ("graph", "check"):
+            assert main([command, "raises_on_import:services"]) == 2
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1
+            assert (
+                "importing 'raises_on_import' raised RuntimeError: no settings file "
+                "(at raises_on_import.py:1)"
+            ) in err
+
+    def test_a_factory_function_raising(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        (tmp_path / "raising_factory.py").write_text(
+            "def make():\n    raise ValueError('no database url')\n"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert main(["graph", "raising_factory:make"]) == 2
+        err = capsys.readouterr().err
+        assert "raising_factory:make() raised ValueError: no database url" in err
+        assert "(at raising_factory.py:2)" in err
+
+
 CI_TEST = """
 from wiredi import ServiceCollection
 

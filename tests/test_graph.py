@@ -15,7 +15,7 @@ import pytest
 
 import wiredi.graph
 from tests import graph_sample
-from wiredi import ServiceCollection, ServiceProvider
+from wiredi import ContextScopeManager, ServiceCollection, ServiceProvider
 from wiredi.__main__ import main
 from wiredi._graph.describe import describe_registration
 from wiredi.graph import to_dot, to_mermaid, to_text
@@ -429,3 +429,29 @@ class TestCli:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout == to_mermaid(graph_sample.services) + "\n"
+
+
+class TenantClient:
+    def __init__(self) -> None:
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("draw", [to_mermaid, to_dot, to_text])
+def test_drawing_a_collection_leaves_its_live_scope_managers_alone(
+    draw: Callable[[ServiceCollection], str],
+) -> None:
+    """Drawing reads registrations: the app's tenants stay open."""
+    manager = ContextScopeManager()
+    services = ServiceCollection().add_scope_manager("tenant", manager)
+    services.add(TenantClient, lifetime="tenant")
+    provider = services.build_service_provider()
+    with provider.create_scope("tenant", "acme") as scope:
+        client = scope.get_service(TenantClient)
+    assert "TenantClient" in draw(services)
+    assert not client.closed
+    assert manager.active_scopes() == ["acme"]
+    provider.close()
+    assert client.closed

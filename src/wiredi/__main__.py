@@ -25,7 +25,9 @@ import asyncio
 import importlib
 import inspect
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 
 from wiredi._graph.validation import validate_graph
@@ -108,6 +110,16 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _raised(exc: Exception) -> str:
+    """``RuntimeError: boom (at settings.py:12)``: the error and its last frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    if frames:
+        name = os.path.basename(frames[-1].filename)  # noqa: PTH119 - a str path
+        where = f" (at {name}:{frames[-1].lineno})"
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
 def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
     """Import ``module:attr``; return what it names and whether we built it."""
     module_name, colon, attr_path = target.partition(":")
@@ -117,6 +129,8 @@ def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise _TargetError(f"cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # the module itself raised: say what, and where
+        raise _TargetError(f"importing {module_name!r} raised {_raised(exc)}") from exc
     found: object = module
     for attr in attr_path.split("."):
         try:
@@ -141,7 +155,12 @@ def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
         ) from None
     except ValueError:  # no signature to inspect (some builtins): just call it
         pass
-    made = found()
+    try:
+        made = found()
+    except DIError:
+        raise  # a registration problem: the command reports it
+    except Exception as exc:
+        raise _TargetError(f"{target}() raised {_raised(exc)}") from exc
     if isinstance(made, ServiceCollection | ServiceProvider):
         return made, True
     raise _TargetError(

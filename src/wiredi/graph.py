@@ -212,9 +212,11 @@ def _registry(services_or_provider: object) -> Registry:
         return services_or_provider._core.registry
     if isinstance(services_or_provider, ServiceCollection):
         # Building compiles nothing until something is resolved, and a provider
-        # that resolved nothing has nothing to dispose.
-        with services_or_provider.build_service_provider(validate=False) as provider:
-            return provider._core.registry
+        # that resolved nothing owns nothing to dispose. It is not closed:
+        # closing closes the registered scope managers, which are the
+        # application's (a live ContextScopeManager's tenants would go).
+        provider = services_or_provider.build_service_provider(validate=False)
+        return provider._core.registry
     message = (
         "expected a ServiceCollection or a ServiceProvider, got "
         f"{type(services_or_provider).__name__}"
