@@ -881,6 +881,11 @@ class TestCheckHealthAsync:
             await provider.check_health_async(timeout=0)
 
 
+class UsesConfig:
+    def __init__(self, config: IConfiguration) -> None:
+        self.password = config.get("database:password")
+
+
 # --------------------------------------------------------------- secrets
 
 
@@ -921,6 +926,23 @@ class TestSecrets:
         services.add_singleton(Database, health_check=check)
         (result,) = services.build_service_provider().check_health().checks
         assert result.error == "PermissionError: auth failed for '***' at db"
+
+    def test_secrets_of_a_factory_made_configuration_are_scrubbed(self) -> None:
+        """A configuration registered with a factory is scrubbed once built."""
+
+        def check(service: UsesConfig) -> None:
+            raise ConnectionError(f"server rejected {service.password}")
+
+        services = ServiceCollection()
+        services.add_singleton_factory(
+            IConfiguration,
+            lambda _: Configuration({"database": {"password": "hunter2-XYZ"}}),
+        )
+        services.add_singleton(UsesConfig, health_check=check)
+        provider = services.build_service_provider()
+        sync = provider.check_health().checks[0].error
+        async_ = asyncio.run(provider.check_health_async()).checks[0].error
+        assert sync == async_ == "ConnectionError: server rejected ***"
 
     def test_secrets_are_redacted_in_both_forms(self) -> None:
         """The sync and async reports hide the same secrets."""

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
 
 from wiredi._compiler.failure_notes import finish_error
-from wiredi._graph.registry import Registry
 from wiredi._registration.declarations import HealthCheckFn
 from wiredi._registration.registration import Kind, Registration
 from wiredi._rendering import node_name
@@ -221,7 +220,7 @@ class _Check:
     name: str
     registration: Registration
     check: HealthCheckFn
-    secrets: tuple[str, ...]
+    secrets: Callable[[], tuple[str, ...]]  # asked when an error text is made
 
 
 # ------------------------------------------------------------------ public
@@ -234,7 +233,7 @@ def run_checks(owner: _Owner, timeout: float) -> HealthReport:
     started = time.perf_counter()
     running = [
         (check, time.perf_counter(), _in_thread(check.name, _run_sync, owner, check))
-        for check in _checks(owner._core.registry)
+        for check in _checks(owner._core)
     ]
     results = []
     for check, began, future in running:
@@ -254,7 +253,7 @@ async def run_checks_async(owner: _Owner, timeout: float) -> HealthReport:  # no
     owner._check_open()
     started = time.perf_counter()
     results = await asyncio.gather(
-        *(_one_async(owner, check, timeout) for check in _checks(owner._core.registry))
+        *(_one_async(owner, check, timeout) for check in _checks(owner._core))
     )
     return _report(results, time.perf_counter() - started)
 
@@ -269,8 +268,9 @@ def _check_timeout(method: str, timeout: object) -> None:
         raise ValueError(f"{method}(timeout={timeout!r}): the timeout must be > 0")
 
 
-def _checks(registry: Registry) -> list[_Check]:
+def _checks(core: ProviderCore) -> list[_Check]:
     """The checks to run, named, with the secrets their error texts must hide."""
+    registry = core.registry
     registrations = list(registry.health_checks)
     if not registrations:
         return []
@@ -281,11 +281,40 @@ def _checks(registry: Registry) -> list[_Check]:
         if counts[name] > 1:
             seen[name] += 1
             names[index] = f"{name}#{seen[name]}"
-    secrets = _config_secrets(registry.registrations)
+    secrets = _secrets_of(core)
     return [
         _Check(name, registration, registry.health_checks[registration], secrets)
         for name, registration in zip(names, registrations, strict=True)
     ]
+
+
+def _secrets_of(core: ProviderCore) -> Callable[[], tuple[str, ...]]:
+    """The secret values of registered configuration, longest first.
+
+    Those of a configuration given with ``add_instance`` are known now; one
+    made by a factory (``add_singleton_factory(IConfiguration, ...)``) is
+    read once built (a check that fails on it has built it), never built
+    for this.
+    """
+    given = _config_secrets(core.registry.registrations)
+    made = [
+        registration
+        for registration in core.registry.registrations
+        if registration.kind is not Kind.INSTANCE
+        and registration.service_type in (IConfiguration, Configuration)
+    ]
+    if not made:
+        return lambda: given
+
+    def secrets() -> tuple[str, ...]:
+        found = set(given)
+        for registration in made:
+            value = getattr(core.compiler.slots.get(registration), "value", None)
+            if isinstance(value, Configuration):
+                found |= secret_values(value.to_dict())
+        return tuple(sorted(found, key=len, reverse=True))
+
+    return secrets
 
 
 def _config_secrets(registrations: Iterable[Registration]) -> tuple[str, ...]:
@@ -498,13 +527,13 @@ def _verdict(
 ) -> str | None:
     """The error text of a check that ran: ``None`` when it is healthy."""
     if failure is not None:
-        text: str | None = _error_text(failure, check.secrets)
+        text: str | None = _error_text(failure, check.secrets())
     elif result is False:
         text = "the check returned False"
     else:
         text = None
     if closing is not None:
-        closed = f"closing its scope failed: {_error_text(closing, check.secrets)}"
+        closed = f"closing its scope failed: {_error_text(closing, check.secrets())}"
         text = closed if text is None else f"{text}; {closed}"
     return text
 
