@@ -46,7 +46,13 @@ from tests.integrations.fakes import (
     tenant_from_header,
 )
 from tests.integrations.servers import uvicorn_server
-from wiredi import FromComponent, ScopeError, ServiceCollection, ServiceProvider
+from wiredi import (
+    FromComponent,
+    RegistrationError,
+    ScopeError,
+    ServiceCollection,
+    ServiceProvider,
+)
 from wiredi.integrations.fastapi import Inject, request_scope, setup
 
 
@@ -421,6 +427,14 @@ class TestMisuse:
             client.get("/")
         assert caught.value.hint is not None
         assert "setup(app, provider)" in caught.value.hint
+
+    def test_a_second_setup_is_refused(self, provider):
+        """A second middleware would open a second scope; the first would win."""
+        app = FastAPI()
+        setup(app, provider)
+        with pytest.raises(RegistrationError, match="already called"):
+            setup(app, provider)
+        assert len(app.user_middleware) == 1
 
     def test_a_bad_selector_result_raises_scope_error(self, provider):
         """A selector returning something other than (name, id) or None is refused."""

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from tests.integrations.outcome_fakes import (
@@ -109,6 +110,26 @@ def _listening_socket() -> socket.socket:
 
 class TestFastAPIRequestOutcomeUnderUvicorn:
     """Over real sockets: uvicorn on 127.0.0.1, a few requests, a bounded time."""
+
+    @pytest.mark.parametrize(
+        ("handled", "event"),
+        [
+            (OrderFailedError, "commit"),
+            (Exception, "rollback OrderFailedError"),
+            (500, "rollback OrderFailedError"),
+        ],
+    )
+    def test_an_exception_handler_commits_unless_it_is_for_exception_or_500(
+        self, outcomes, handled, event
+    ):
+        """Handlers for Exception / 500 run outside the scope (guide: fastapi.md)."""
+        app = outcome_app(outcomes)
+        app.add_exception_handler(
+            handled, lambda request, error: JSONResponse({}, status_code=503)
+        )
+        with TestClient(app, raise_server_exceptions=False) as client:
+            assert client.post("/orders/fail").status_code == 503
+        assert outcomes.events == [event]
 
     async def test_rollback_and_commit_under_a_real_server(self, outcomes):
         """Under uvicorn a raising endpoint rolls back and a good one commits."""

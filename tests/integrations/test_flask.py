@@ -3,6 +3,7 @@
 # No ``from __future__ import annotations``: views are defined inside tests,
 # and their hints are read with the module globals only.
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 pytest.importorskip("flask")
 
 import flask
-from flask import Blueprint, Flask, Request, abort, g
+from flask import Blueprint, Flask, Request, abort, g, stream_with_context
 from flask.views import MethodView, View
 from werkzeug.wrappers import Request as WerkzeugRequest
 
@@ -29,6 +30,7 @@ from wiredi import (
     AsyncResolutionError,
     FromComponent,
     RegistrationError,
+    Scope,
     ScopeError,
     ServiceCollection,
     ServiceProvider,
@@ -316,6 +318,38 @@ class TestFlaskMisuse:
             request_scope()
         assert caught.value.hint is not None
         assert "init_app(app, provider)" in caught.value.hint
+
+    def test_a_test_request_context_says_preprocess_request(self, app):
+        """init_app was called; its before_request handler has not run yet."""
+        with app.test_request_context("/"):
+            with pytest.raises(ScopeError, match="have not run") as caught:
+                request_scope()
+            assert "app.preprocess_request()" in (caught.value.hint or "")
+            app.preprocess_request()
+            assert isinstance(request_scope(), Scope)
+
+    def test_a_streamed_body_is_told_the_scope_closed(self, app):
+        """stream_with_context runs the body after teardown closed the scope."""
+        seen: list[str] = []
+
+        @app.get("/stream")
+        def stream() -> Any:
+            @stream_with_context
+            def body() -> Iterator[str]:
+                try:
+                    request_scope()
+                except ScopeError as error:
+                    seen.append(str(error).splitlines()[0])
+                yield "done"
+
+            return app.response_class(body())
+
+        assert app.test_client().get("/stream").text == "done"
+        expected = (
+            "this request's wiredi scope is closed: Flask tore the request down "
+            "when the view returned (a streamed body runs after that)"
+        )
+        assert seen == [expected]
 
     def test_init_app_twice_raises_registration_error(self, app, provider):
         """One app, one init_app."""

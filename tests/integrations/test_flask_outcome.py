@@ -71,3 +71,20 @@ class TestFlaskRequestOutcome:
             == 409
         )
         assert outcomes.events == ["commit"]
+
+    @pytest.mark.parametrize(
+        ("handled", "event"),
+        [
+            (OrderFailedError, "commit"),
+            (Exception, "commit"),
+            (500, "rollback OrderFailedError"),
+        ],
+    )
+    def test_an_error_handler_commits_unless_it_is_for_500(
+        self, outcomes, handled, event
+    ):
+        """Flask hands teardown the error a 500 handler answered (guide: flask.md)."""
+        app = outcome_app(outcomes)
+        app.register_error_handler(handled, lambda error: ("handled", 503))
+        assert app.test_client().post("/orders/fail").status_code == 503
+        assert outcomes.events == [event]

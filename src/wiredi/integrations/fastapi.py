@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "wiredi.integrations.fastapi needs FastAPI: pip install 'wiredi[fastapi]'"
     raise ImportError(msg, name=exc.name) from exc
 
-from wiredi import FromComponent, Scope, ServiceProvider
+from wiredi import FromComponent, RegistrationError, Scope, ServiceProvider
 from wiredi.integrations.asgi import (
     WiredMiddleware,
     _check_health_path,
@@ -85,7 +85,10 @@ def setup(
             it below the probe's own timeout.
 
     Raises:
-        RegistrationError: ``health_path`` does not start with ``/``.
+        RegistrationError: ``health_path`` does not start with ``/``, or
+            ``setup`` was already called for ``app`` (a second middleware
+            would open a second scope per request, and endpoints would see
+            the first provider's).
 
     Example:
         ```python
@@ -111,6 +114,15 @@ def setup(
             assert client.get("/hello/ada").json() == "hello ada"
         ```
     """
+    if any(
+        getattr(entry, "cls", None) is WiredMiddleware for entry in app.user_middleware
+    ):
+        raise RegistrationError(
+            "setup(app, ...) was already called for this FastAPI app",
+            hint="call wiredi.integrations.fastapi.setup once per app; to swap "
+            "services in a test, use provider.override(...) or build the app "
+            "with the test's provider",
+        )
     if health_path is not None:  # checked now: FastAPI builds middleware at startup
         _check_health_path("setup", health_path)
     app.add_middleware(

@@ -44,7 +44,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type_hints
 
 try:
-    from flask import Flask, Request, Response, has_request_context, request
+    from flask import (
+        Flask,
+        Request,
+        Response,
+        current_app,
+        has_request_context,
+        request,
+    )
     from flask.views import MethodView, View
     from werkzeug.exceptions import HTTPException
     from werkzeug.wrappers import Request as WerkzeugRequest
@@ -66,6 +73,8 @@ of a custom scope to enter, or ``None``."""
 # The request's Scope is kept in the WSGI environ: one dict per request,
 # whatever the app contexts around it, under a namespaced key (PEP 3333).
 _ENVIRON_KEY = "wiredi.scope"
+# left under it at teardown: the request had a scope, closed since
+_CLOSED = "closed"
 _EXTENSION = "wiredi"
 _WRAPPED = "__wiredi_injects__"
 _HEALTH_ENDPOINT = "wiredi_health"
@@ -181,8 +190,9 @@ def init_app(
         _prepare_view(app, wired)
 
     def close_wiredi_scope(exc: BaseException | None) -> None:
-        scope = request.environ.pop(_ENVIRON_KEY, None)
+        scope = request.environ.get(_ENVIRON_KEY)
         if isinstance(scope, Scope):
+            request.environ[_ENVIRON_KEY] = _CLOSED
             if exc is None:
                 scope.close()
             else:  # the view's unhandled error reaches generator factories
@@ -253,6 +263,21 @@ def request_scope() -> Scope:
     scope = request.environ.get(_ENVIRON_KEY)
     if isinstance(scope, Scope):
         return scope
+    if scope == _CLOSED:
+        raise ScopeError(
+            "this request's wiredi scope is closed: Flask tore the request "
+            "down when the view returned (a streamed body runs after that)",
+            hint="resolve what a streamed body needs in the view, before "
+            "returning the response, and keep it out of scoped services "
+            "that must be closed first",
+        )
+    if _EXTENSION in current_app.extensions:
+        raise ScopeError(
+            "this request has no wiredi scope yet: the app's before_request "
+            "handlers, which open it, have not run for it",
+            hint="in a test_request_context(), call app.preprocess_request() "
+            "first, or use app.test_client()",
+        )
     raise ScopeError(
         "this request has no wiredi scope: init_app was not called for its app",
         hint="call wiredi.integrations.flask.init_app(app, provider) at startup",
