@@ -895,3 +895,35 @@ class TestOptions:
     def test_repr_of_builtin_value(self) -> None:
         """A plain value is shown with its own repr."""
         assert repr(Options(5)) == "<wiredi.config.Options(value=5)>"
+
+
+@dataclass
+class Timeouts:
+    request: dt.timedelta = dt.timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("00:00:30", dt.timedelta(seconds=30)),
+        ("1.02:03:04.5", dt.timedelta(days=1, hours=2, minutes=3, seconds=4.5)),
+        ("-00:01", -dt.timedelta(minutes=1)),
+        ("PT30S", dt.timedelta(seconds=30)),
+        ("p1dt2h", dt.timedelta(days=1, hours=2)),
+        ("P2W", dt.timedelta(weeks=2)),
+        (30, dt.timedelta(seconds=30)),
+        ("1.5", dt.timedelta(seconds=1.5)),
+    ],
+)
+def test_timedelta_from_timespan_iso_or_seconds(text: object, expected: object) -> None:
+    config = Configuration({"timeouts": {"request": text}})
+    assert bind(config, Timeouts, section="timeouts").request == expected
+
+
+@pytest.mark.parametrize("text", ["soon", "P", "PT", "1:2:3:4", True])
+def test_timedelta_that_says_no_duration_is_a_bad_value(text: object) -> None:
+    config = Configuration({"timeouts": {"request": text}})
+    with pytest.raises(
+        ConfigurationError, match="timeouts:request: expected timedelta"
+    ):
+        bind(config, Timeouts, section="timeouts")

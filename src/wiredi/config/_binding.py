@@ -9,6 +9,7 @@ in its text.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import functools
 import inspect
@@ -30,6 +31,7 @@ from wiredi.config._configuration import (
     scrubbed,
     secret_values,
 )
+from wiredi.config._durations import parse_duration
 from wiredi.config._sections import absent_section_error
 from wiredi.errors import ConfigurationError
 
@@ -432,6 +434,11 @@ class _Binder:
             value, str | pathlib.PurePath
         ):
             return hint(value)
+        if hint is dt.timedelta and not isinstance(value, dt.timedelta):
+            duration = parse_duration(value)
+            if duration is not None:
+                return duration
+            return value if self.lenient else self.fail(path, hint, value)
         shape = _shape_of(hint)
         if shape is not None and isinstance(value, Mapping):
             return self.bind_object(shape, hint, value, path)
