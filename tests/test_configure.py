@@ -9,6 +9,7 @@ import pytest
 from wiredi import (
     ConfigurationError,
     GraphValidationError,
+    RegistrationError,
     ServiceCollection,
     ServiceNotFoundError,
 )
@@ -43,6 +44,13 @@ class TestConfigure:
         ).build_service_provider()
         repo = provider.get_service(Repo)
         assert repo.options == DatabaseOptions(host="db", port=6543)
+
+    def test_a_second_section_for_one_type_is_refused(self) -> None:
+        """One Options[T] per component: a second configure(T) says so at once."""
+        services = _services({"database": {"host": "db"}})
+        with pytest.raises(RegistrationError, match="bound to section 'database'"):
+            services.configure(DatabaseOptions, section="replica")
+        services.configure(DatabaseOptions, section="replica", component="reports")
 
     def test_options_are_a_singleton(self) -> None:
         """The bound options object is built once."""

@@ -177,7 +177,20 @@ class BaseServiceCollection(TryAddMethods, EditMethods):
         where = caller_location()
         call = f"configure({type_name(options_type)}, section={section!r})"
         check_service_type(options_type, call, where)
-        self._state.options.append(
-            OptionsBinding(options_type, section, self._component_of(component), where)
-        )
+        comp = self._component_of(component)
+        for earlier in self._state.options:
+            if earlier.options_type is options_type and earlier.component == comp:
+                # one Options[T] per component: two sections would each bind
+                # (and validate) alone, and the last would win
+                raise RegistrationError(
+                    f"{call}: {type_name(options_type)} is bound to section "
+                    f"{earlier.section!r} already (at {earlier.registered_at})",
+                    service_type=options_type,
+                    component=comp,
+                    registered_at=where,
+                    hint="bind one section per options type: put the keys in "
+                    "one section (sources merge key by key), or give each "
+                    "section an options class of its own",
+                )
+        self._state.options.append(OptionsBinding(options_type, section, comp, where))
         return self
