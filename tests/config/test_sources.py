@@ -356,3 +356,29 @@ def test_later_source_wins_whatever_the_key_spelling() -> None:
     assert config.to_dict() == {"db": {"max_size": "3"}}
     assert config.get("db:max-size") == "3"
     assert config.get("DB:MaxSize") == "3"
+
+
+def test_numbered_environment_variables_change_items_of_an_earlier_list() -> None:
+    """SERVERS__0 over a file's servers array changes item 0 only, as in .NET."""
+    config = (
+        ConfigurationBuilder()
+        .add_dict({"servers": ["a", "b", "c"], "dbs": [{"host": "x", "port": 1}]})
+        .add_env_variables(
+            prefix="APP__",
+            environ={
+                "APP__SERVERS__0": "z",
+                "APP__SERVERS__3": "d",
+                "APP__DBS__0__PORT": "2",
+            },
+        )
+        .build()
+    )
+    assert config.get("servers") == ["z", "b", "c", "d"]
+    assert config.get("dbs") == [{"host": "x", "port": "2"}]
+    replaced = (
+        ConfigurationBuilder()
+        .add_dict({"servers": ["a", "b", "c"]})
+        .add_dict({"servers": ["y"]})
+        .build()
+    )
+    assert replaced.get("servers") == ["y"]  # a list still replaces a list whole

@@ -328,8 +328,30 @@ def merge_into(target: dict[str, Any], source: dict[str, Any]) -> None:
         existing = target[existing_key]
         if isinstance(existing, dict) and isinstance(value, dict):
             merge_into(existing, value)
+        elif isinstance(existing, list) and _is_indexed(value):
+            _merge_indexed(existing, value)
         else:
             target[existing_key] = value
+
+
+def _is_indexed(value: Any) -> bool:
+    """A section keyed ``0``, ``1``, ... (``SERVERS__0`` in the environment)."""
+    return isinstance(value, dict) and bool(value) and all(k.isdigit() for k in value)
+
+
+def _merge_indexed(items: list[Any], section: dict[str, Any]) -> None:
+    """Overwrite (or, past the end, append) the items a ``0``, ``1``... section names.
+
+    As .NET reads an environment variable ``SERVERS__0`` over a file's
+    ``servers`` array: only item 0 changes.
+    """
+    for index, value in sorted((int(key), value) for key, value in section.items()):
+        if index >= len(items):
+            items.append(value)
+        elif isinstance(items[index], dict) and isinstance(value, dict):
+            merge_into(items[index], value)
+        else:
+            items[index] = value
 
 
 def looks_secret(key: str) -> bool:
