@@ -652,5 +652,5 @@ class TestRepositoriesScript:
         assert "optional mailer: None" in repositories_run.stdout
 
     def test_validation_sees_the_base_class_parameter(self, repositories_run):
-        """Without a Clock the build fails at InvoiceStore -> Clock."""
-        assert "path: InvoiceStore -> Clock" in repositories_run.stdout
+        """Without a Clock the build fails at Checkout -> InvoiceStore -> Clock."""
+        assert "path: Checkout -> InvoiceStore -> Clock" in repositories_run.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from typing import Any
 
@@ -50,6 +51,18 @@ class NoHint:
 
 class BadHint:
     def __init__(self, value: DoesNotExist) -> None: ...  # type: ignore[name-defined]  # noqa: F821
+
+
+class PathBottom:
+    def __init__(self, unknown: Unknown) -> None: ...
+
+
+class PathMiddle:
+    def __init__(self, bottom: PathBottom) -> None: ...
+
+
+class PathTop:
+    def __init__(self, middle: PathMiddle) -> None: ...
 
 
 class TakesContext:
@@ -215,6 +228,17 @@ class TestKinds:
             "'unknown'), which is not registered"
         )
         assert error.registered_at == f"test_validation.py:{line}"
+
+    @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+    def test_missing_dependency_path_starts_at_the_outermost_service(
+        self, services: ServiceCollection, order: tuple[int, ...]
+    ) -> None:
+        """The same path whatever the registration order (SPEC 7's example)."""
+        chain = (PathTop, PathMiddle, PathBottom)
+        for index in order:
+            services.add_transient(chain[index])
+        (error,) = _errors(services)
+        assert [node.service_type for node in error.path] == [*chain, Unknown]
 
     def test_unknown_scope_name(self, services: ServiceCollection) -> None:
         """A lifetime naming no scope manager is reported."""

@@ -518,7 +518,54 @@ def validate_graph(registry: Registry) -> list[DIError]:
             validator.errors.append(_too_deep(reg))
             break
     validator.options_checks()
+    if validator.errors:
+        _from_the_outermost(registry, validator.errors)
     return validator.errors
+
+
+def _from_the_outermost(registry: Registry, errors: list[DIError]) -> None:
+    """Lengthen each missing/unresolvable path to start at a service nothing needs.
+
+    The walk reports a problem once, on the path of the first registration
+    that reached it, which depends on registration order (``Pool -> int``
+    when ``Pool`` comes before ``NeedsPool``). Here, on the failing build
+    only, each such path gets the way from an outermost service in front
+    (``NeedsPool -> Pool -> int``), whatever the order. Cycle and capture
+    paths are the cycle and the capture, and stay as they are.
+    """
+    parents: dict[Registration, list[Registration]] = {}
+    for reg in registry.registrations:
+        if reg.kind is _ALIAS:
+            target = alias_target(registry, reg)
+            targets: list[Registration] = [] if target is None else [target]
+        elif reg in registry.open_generics:
+            continue
+        else:
+            targets = []
+            for call in calls_of(registry, reg):
+                for edge in call.edges:
+                    targets.extend(edge.targets)
+                    if edge.deferred is not None:  # Lazy[T]
+                        targets.append(edge.deferred)
+        for target in dict.fromkeys(targets):
+            if target is not reg:
+                parents.setdefault(target, []).append(reg)
+    by_node = {registry.node(reg): reg for reg in registry.registrations}
+    for error in errors:
+        if not isinstance(error, ServiceNotFoundError | RegistrationError):
+            continue
+        path = error.path
+        first = by_node.get(path[0]) if path else None
+        seen = {registration for node in path if (registration := by_node.get(node))}
+        prefix: list[DependencyNode] = []
+        while first is not None:
+            parent = next((p for p in parents.get(first, ()) if p not in seen), None)
+            if parent is not None:
+                seen.add(parent)
+                prefix.append(registry.node(parent))
+            first = parent
+        if prefix:
+            error.path = (*reversed(prefix), *path)
 
 
 def _too_deep(reg: Registration) -> RegistrationError:
