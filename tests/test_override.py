@@ -354,6 +354,66 @@ class TestClosedProvider:
                 scope.get_service(NeedsBoth)
 
 
+class ClosingCache(Cache):
+    """A singleton over the clock that must be closed."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class AsyncClosingCache(Cache):
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.closed = False
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class TestRebuiltSingletonsAreDisposed:
+    """Singletons rebuilt for an override are closed when it ends."""
+
+    def _provider(self, cache: type[Cache] = ClosingCache) -> ServiceProvider:
+        services = ServiceCollection().add_singleton(Clock)
+        return services.add_singleton(Cache, cache).build_service_provider()
+
+    def test_closed_at_the_end_of_each_block_originals_kept(self) -> None:
+        provider = self._provider()
+        original = provider.get_service(Cache)
+        rebuilt = []
+        for at in range(3):
+            with provider.override(Clock, FrozenClock(at)):
+                rebuilt.append(provider.get_service(Cache))
+                assert not rebuilt[-1].closed  # type: ignore[attr-defined]
+        assert [cache.closed for cache in rebuilt] == [True] * 3  # type: ignore[attr-defined]
+        assert provider.get_service(Cache) is original
+        provider.close()
+        assert original.closed  # type: ignore[attr-defined]
+
+    def test_scope_override_and_nested_blocks(self) -> None:
+        provider = self._provider()
+        with provider.override(Clock, FrozenClock(1.0)):
+            outer = provider.get_service(Cache)
+            with provider.create_scope() as scope:
+                with scope.override(Clock, FrozenClock(2.0)):
+                    inner = scope.get_service(Cache)
+                assert inner.closed  # type: ignore[attr-defined]
+                assert not outer.closed  # type: ignore[attr-defined]
+        assert outer.closed  # type: ignore[attr-defined]
+
+    def test_async_only_ones_are_left_to_the_provider(self) -> None:
+        provider = self._provider(AsyncClosingCache)
+        with provider.override(Clock, FrozenClock(3.0)):  # a sync exit: no aclose
+            rebuilt = provider.get_service(Cache)
+        assert not rebuilt.closed  # type: ignore[attr-defined]
+        asyncio.run(provider.aclose())
+        assert rebuilt.closed  # type: ignore[attr-defined]
+
+
 class ClockProtocol(Protocol):
     def now(self) -> float: ...
 

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from wiredi._compiler.compiler import Compiler
+from wiredi._compiler.compiler_state import EMPTY
 from wiredi._registration.registration import Registration
+from wiredi._runtime.disposal import dispose_all
 from wiredi._runtime.provider_core import ClosedTable, ProviderCore
 
 __all__ = ["OverrideStack"]
@@ -69,11 +71,43 @@ class OverrideStack:
         """End the override entered with ``token``, wherever it is in the stack."""
         with self._lock:
             index = next(i for i, (t, _, _) in enumerate(self._layers) if t is token)
+            dropped = self._layers[index][2]
             del self._layers[index]
             self._rebuild(index)
             if not self._layers and self._leader is not None:
                 self._leader._follow(self, active=False)
         self._changed()
+        self._dispose_rebuilt(dropped)
+
+    def _dispose_rebuilt(self, layer: ProviderCore) -> None:
+        """Dispose the singletons ``layer`` rebuilt for its override, newest first.
+
+        They depend on the override, so nothing serves them once it ended;
+        the provider owned them until now. (Their originals are the base
+        layer's, untouched. What only ``aclose()`` can close stays the
+        provider's, for its close.)
+        """
+        root = self._root
+        if root._closed:
+            return  # the provider's close disposed them
+        compiler = layer.compiler
+        made = {
+            id(slot.value)
+            for reg, slot in list(compiler.slots.items())
+            if slot.value is not EMPTY and compiler.flags.affected(reg)
+        }
+        owned = root._disposables
+        mine = [
+            item
+            for item in list(owned)
+            if id(item) in made and _closes_in_sync(item)  # else: the provider's
+        ]
+        for item in mine:
+            for position in range(len(owned) - 1, -1, -1):
+                if owned[position] is item:
+                    del owned[position]
+                    break
+        dispose_all(mine, "the override")
 
     def _rebuild(self, index: int) -> None:
         """Compile the layers from ``index`` up again, on what is below them."""
@@ -135,3 +169,10 @@ class OverrideStack:
             with follower._lock:
                 if follower._layers:
                     follower._layers[-1][2].table = ClosedTable()
+
+
+def _closes_in_sync(item: object) -> bool:
+    """Whether a sync close can close ``item`` (``close()`` or ``dispose()``)."""
+    return callable(getattr(item, "close", None)) or callable(
+        getattr(item, "dispose", None)
+    )

@@ -140,7 +140,8 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
         scopes all see it; on exit the original comes back. On a provider the
         override is seen by every scope; on a scope, only by that scope.
         Services that depend on the overridden one are rebuilt for the
-        override (also singletons and scoped ones) and dropped afterwards.
+        override (also singletons and scoped ones); the rebuilt singletons
+        are closed when the block ends.
         Overrides nest; nothing has to be rebuilt.
 
         Example:
