@@ -326,6 +326,27 @@ class TestAcloseAfterAFailedSyncClose:
         await scope.aclose()  # nothing left: nothing again
         assert log == ["sync", "stream", "first"]
 
+    async def test_the_blocks_exception_still_reaches_the_generator(self) -> None:
+        """A failed block: the later aclose() throws it into the generator (13.3)."""
+        log: list[str] = []
+
+        async def session() -> AsyncIterator[Connection]:
+            try:
+                yield Connection()
+                log.append("commit")
+            except ValueError:
+                log.append("rollback")
+                raise
+
+        services = ServiceCollection().add_scoped_factory(Connection, session)
+        scope = services.build_service_provider().create_scope()
+        await scope.get_service_async(Connection)
+        with pytest.raises(ScopeError) as caught, scope:
+            raise ValueError("out of stock")
+        assert isinstance(caught.value.__context__, ValueError)
+        await scope.aclose()  # the generator re-raises it: finished normally
+        assert log == ["rollback"]
+
     async def test_provider(self) -> None:
         log: list[str] = []
         services = ServiceCollection()

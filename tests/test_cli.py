@@ -208,6 +208,44 @@ class TestRaisingTargets:
         assert "(at raising_factory.py:2)" in err
 
 
+class TestRegistrationErrorsOfTargets:
+    """A wiredi error while loading the target is reported as check reports it."""
+
+    def test_at_import_it_is_a_problem_exit_1(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        (tmp_path / "bad_registration.py").write_text(
+            "from wiredi import ServiceCollection\n"
+            "services = ServiceCollection().add_transient(None)\n"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        for command in ("check", "graph"):
+            assert main([command, "bad_registration:services"]) == 1
+            out = capsys.readouterr().out
+            assert out.startswith("bad_registration:services: RegistrationError:")
+            assert "registered at: bad_registration.py:2" in out
+
+    def test_a_factory_whose_graph_is_invalid(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        (tmp_path / "invalid_graph.py").write_text(
+            "from wiredi import ServiceCollection\n"
+            "class A:\n"
+            "    def __init__(self, b: int) -> None: ...\n"
+            "def build():\n"
+            "    return ServiceCollection().add_transient(A).build_service_provider()\n"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert main(["graph", "invalid_graph:build"]) == 1
+        assert "GraphValidationError" in capsys.readouterr().out
+
+
 CI_TEST = """
 from wiredi import ServiceCollection
 

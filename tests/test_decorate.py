@@ -282,3 +282,26 @@ class TestDecoratorKinds:
         with services.build_service_provider().create_scope() as scope:
             scope.get_service(Closeable)
         assert log == ["wrapped", "unwrapped", "Closeable"]
+
+
+def test_a_decorator_returning_what_it_was_given_owns_nothing_twice() -> None:
+    """An instance stays unclosed; a singleton is closed once, not twice."""
+    given = Counting()
+    services = ServiceCollection().add_instance(Counting, given)
+    provider = services.decorate(Counting, lambda inner: inner).build_service_provider()
+    assert provider.get_service(Counting) is given
+    provider.close()
+    assert given.closes == 0
+    services = ServiceCollection().add_singleton(Counting)
+    provider = services.decorate(Counting, lambda inner: inner).build_service_provider()
+    made = provider.get_service(Counting)
+    provider.close()
+    assert made.closes == 1
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.closes = 0
+
+    def close(self) -> None:
+        self.closes += 1

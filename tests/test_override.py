@@ -414,6 +414,20 @@ class TestRebuiltSingletonsAreDisposed:
         assert rebuilt.closed  # type: ignore[attr-defined]
 
 
+def test_a_scope_of_a_scope_is_a_sibling_without_its_override() -> None:
+    """scope.create_scope() opens a sibling: the provider's view, not the layer."""
+    provider = _two_service_provider()
+    first = provider.create_scope()
+    with first.override(Clock, FrozenClock(1.0)):
+        second = first.create_scope()
+        assert type(second.get_service(Clock)) is Clock
+        with provider.override(Clock, FrozenClock(2.0)):
+            assert second.get_service(Clock).now() == 2.0
+    provider.close()
+    with pytest.raises(ScopeError, match="provider is closed"):
+        second.get_service(Clock)
+
+
 class ClockProtocol(Protocol):
     def now(self) -> float: ...
 

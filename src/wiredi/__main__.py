@@ -129,6 +129,8 @@ def _load(target: str) -> tuple[ServiceCollection | ServiceProvider, bool]:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise _TargetError(f"cannot import {module_name!r}: {exc}") from exc
+    except DIError:
+        raise  # a registration problem: the command reports it
     except Exception as exc:  # the module itself raised: say what, and where
         raise _TargetError(f"importing {module_name!r} raised {_raised(exc)}") from exc
     found: object = module
@@ -189,7 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    target, built = _load(args.target)
+    try:
+        target, built = _load(args.target)
+    except DIError as error:  # reported as check reports it
+        sys.stdout.write(f"{args.target}: {type(error).__name__}: {error}\n")
+        return _EXIT_PROBLEM
     try:
         sys.stdout.write(_FORMATS[args.format](target) + "\n")
     finally:

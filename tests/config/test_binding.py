@@ -920,7 +920,11 @@ def test_timedelta_from_timespan_iso_or_seconds(text: object, expected: object) 
     assert bind(config, Timeouts, section="timeouts").request == expected
 
 
-@pytest.mark.parametrize("text", ["soon", "P", "PT", "1:2:3:4", True])
+@pytest.mark.parametrize(
+    "text",
+    ["soon", "P", "PT", "1:2:3:4", True, "99999999999999", "P9999999999D", 10**20,
+     float("inf"), float("nan")],
+)  # fmt: skip
 def test_timedelta_that_says_no_duration_is_a_bad_value(text: object) -> None:
     config = Configuration({"timeouts": {"request": text}})
     with pytest.raises(

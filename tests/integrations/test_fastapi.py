@@ -629,6 +629,14 @@ class SingletonOnToken:
         self.on_loop = on_event_loop()
 
 
+class NamedFunc:
+    """A keyword-only parameter named like the thread pool's own (func)."""
+
+    def __init__(self, *, func: SlowOnToken) -> None:
+        self.func = func
+        self.on_loop = on_event_loop()
+
+
 def threading_services() -> ServiceCollection:
     services = ServiceCollection().add_scoped(Built).add_scoped(AlsoBuilt)
     services.add_scoped(ThirdBuilt)
@@ -760,6 +768,28 @@ class TestThreadingModel:
 
         with TestClient(threads_app) as client:
             assert client.get("/").json() == ["async-made", False, False]
+
+    def test_a_sync_generator_factory_over_an_async_one_opens_in_the_pool(self):
+        """The code before yield (connect) runs in the pool; a kw-only 'func' is fine."""
+        seen: dict[str, bool] = {}
+
+        def session(token: LoopToken) -> Iterator[SlowOnToken]:
+            seen["opened_on_loop"] = on_event_loop()
+            yield SlowOnToken.__new__(SlowOnToken)
+            seen["closed_on_loop"] = on_event_loop()
+
+        services = ServiceCollection().add_scoped_factory(LoopToken, make_loop_token)
+        services.add_scoped_factory(SlowOnToken, session).add_scoped(NamedFunc)
+        app = FastAPI()
+        setup(app, services.build_service_provider())
+
+        @app.get("/")
+        def endpoint(named: Inject[NamedFunc]) -> bool:
+            return named.on_loop
+
+        with TestClient(app) as client:
+            assert client.get("/").json() is False
+        assert seen == {"opened_on_loop": False, "closed_on_loop": True}
 
     def test_an_async_endpoint_builds_an_async_graph_on_the_loop(self, threads_app):
         @threads_app.get("/")

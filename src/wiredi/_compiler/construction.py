@@ -8,6 +8,7 @@ a failure is reported with its exact dependency path.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -273,6 +274,7 @@ class ConstructionCode(CompilerState):
         offload = is_async and not ctx and self.offload is not None
         if offload:
             namespace["OFF"] = self.offload
+            namespace["PARTIAL"] = functools.partial
         state = _BuildState(namespace, is_async=is_async, ctx=ctx, offload=offload)
         state.inlining.add(reg)
         body: list[str] = []
@@ -295,7 +297,7 @@ class ConstructionCode(CompilerState):
                 expr = self._call_expr(call, state, (node,), reg)
             if offload:
                 expr = _offloaded(call, expr)
-            body += _call_body(call, expr)
+            body += _call_body(call, expr, offload=offload)
             body += _none_check(reg, call, namespace)
         if any(edge.kind in _OPAQUE for call in calls for edge in call.edges):
             # it may resolve anything while being built: a cycle it closes then
@@ -369,25 +371,28 @@ class ConstructionCode(CompilerState):
 
 
 def _offloaded(call: Call, expr: str) -> str:
-    """``f(args)`` as ``await OFF(f, args)``: a sync call made in the thread pool.
+    """``f(args)`` as ``await OFF(partial(f, args))``: made in the thread pool.
 
-    A generator factory's call only makes the generator (its code runs at
-    ``FIRST``, below, on the loop: it is finalised there too).
+    (A partial: the arguments may have any name, ``func`` included, which
+    the pool's own signature takes.) A generator factory's call only makes
+    the generator: its code up to ``yield`` runs at ``FIRST``, offloaded in
+    ``_call_body``; what follows ``yield`` runs at the scope's close.
     """
     if call.factory_kind is not FactoryKind.PLAIN or isinstance(
         call.function, GivenInstance
     ):
         return expr
     name, _, rest = expr.partition("(")
-    return f"(await OFF({name}, {rest})"
+    return f"(await OFF(PARTIAL({name}, {rest}))"
 
 
-def _call_body(call: Call, expr: str) -> list[str]:
+def _call_body(call: Call, expr: str, *, offload: bool = False) -> list[str]:
     if isinstance(call.function, GivenInstance):  # never owned by the container
         return [f"o = {expr}"]
     kind = call.factory_kind
     if kind is FactoryKind.GENERATOR:
-        return [f"g_ = {expr}", "o = FIRST(g_, ST)", "r._disposables.append(G(g_, ST))"]
+        first = "o = await OFF(FIRST, g_, ST)" if offload else "o = FIRST(g_, ST)"
+        return [f"g_ = {expr}", first, "r._disposables.append(G(g_, ST))"]
     if kind is FactoryKind.ASYNC_GENERATOR:
         return [
             f"g_ = {expr}",
@@ -395,11 +400,18 @@ def _call_body(call: Call, expr: str) -> list[str]:
             "r._disposables.append(AG(g_, ST))",
         ]
     lines = [f"o = await {expr}" if kind is FactoryKind.ASYNC else f"o = {expr}"]
+    # a decorator may return what it was given: that is owned already (or
+    # is an add_instance object, never owned), not a second time
+    owned = "r._disposables.append(o)"
+    fresh = ""
+    if call.decoration is not None:
+        lines.insert(0, "i_ = o")
+        fresh = "o is not i_"
     if isinstance(call.function, type):
         if is_disposable_type(call.function):
-            lines.append("r._disposables.append(o)")
+            lines.append(f"if {fresh}: {owned}" if fresh else owned)
     else:
-        lines.append("if D(o): r._disposables.append(o)")
+        lines.append(f"if D(o) and {fresh}: {owned}" if fresh else f"if D(o): {owned}")
     return lines
 
 

@@ -107,15 +107,20 @@ class ClosingMethods(ProviderState):
         finally:
             if left:
                 left.reverse()  # creation order again: disposal pops the newest
-                self._async_left = left
+                self._async_left = (left, exc)  # exc: how the block ended
 
     async def _aclose_left(self) -> None:
-        """Close what a sync close of this closed scope or provider could not."""
-        left = getattr(self, "_async_left", None)
-        if left:
-            self._async_left = []
+        """Close what a sync close of this closed scope or provider could not.
+
+        Its generators get the exception the scope's block ended with, as
+        they would have at the close (SPEC 13.3).
+        """
+        found = getattr(self, "_async_left", None)
+        if found:
+            del self._async_left
+            left, exc = found
             what = "the provider" if self._root is self else "the scope"
-            await dispose_all_async(left, what)
+            await dispose_all_async(left, what, exc)
 
     def _let_go(self) -> None:
         """Drop this closed scope's references to what it created (SPEC 13.2).

@@ -386,13 +386,23 @@ async def _resolve_async(scope: _CheckScope, registration: Registration) -> Any:
         raise
 
 
+def _check_scope(owner: _Owner) -> _CheckScope:
+    """A fresh scope of ``owner`` that sees its overrides, a scope's own included.
+
+    (``scope.create_scope()`` alone opens a sibling, without them.)
+    """
+    scope = owner.create_scope()
+    scope._core = owner._core
+    return scope
+
+
 # ------------------------------------------------------------------ sync
 
 
 def _run_sync(owner: _Owner, check: _Check) -> tuple[str | None, float]:
     """Resolve, check, close (on a worker thread): the error text and duration."""
     began = time.perf_counter()
-    scope = owner.create_scope()
+    scope = _check_scope(owner)
     needs_async = False
     failure: Exception | None = None
     result: object = None
@@ -439,7 +449,7 @@ async def _one_async(
 
 async def _run_async(owner: _Owner, check: _Check) -> str | None:
     """Resolve and check on the loop, sync parts on a thread; close the scope."""
-    scope = owner.create_scope()
+    scope = _check_scope(owner)
     worker: concurrent.futures.Future[Any] | None = None
     failure: Exception | None = None
     result: object = None

@@ -109,6 +109,11 @@ class OverrideStack:
                     break
         dispose_all(mine, "the override")
 
+    def below(self) -> ProviderCore | None:
+        """What resolution used before these overrides, while any is active."""
+        with self._lock:
+            return self._base if self._layers else None
+
     def _rebuild(self, index: int) -> None:
         """Compile the layers from ``index`` up again, on what is below them."""
         below = self._layers[index - 1][2] if index else self._base_core()

@@ -237,6 +237,12 @@ class ServiceProvider(ResolutionMethods, ClosingMethods):
             self._check_open()
         scope = _new_scope(Scope)
         scope._core = self._core
+        if self is not root:
+            # a scope's scope is its sibling: without the scope's own overrides
+            # (_overrides is unset until the scope's first override)
+            stack = getattr(self, "_overrides", None)
+            if stack is not None:
+                scope._core = stack.below() or self._core
         scope._root = root
         scope._cache = {}
         scope._disposables = []

@@ -48,7 +48,7 @@ class ProviderState:
     _overrides: OverrideStack | None
     # set by a sync close that met objects only an async close can close
     # (unset until then: read with getattr)
-    _async_left: list[Any]
+    _async_left: tuple[list[Any], BaseException | None]
 
     def _init_state(self, cache: dict[Any, Any] | None, root: ProviderState) -> None:
         self._root = root

@@ -41,6 +41,13 @@ def parse_duration(value: object) -> dt.timedelta | None:
         assert parse_duration("soon") is None
         ```
     """
+    try:
+        return _parsed(value)
+    except (OverflowError, ValueError):  # too long for a timedelta, inf, nan
+        return None
+
+
+def _parsed(value: object) -> dt.timedelta | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
