@@ -913,6 +913,8 @@ class Timeouts:
         ("P2W", dt.timedelta(weeks=2)),
         (30, dt.timedelta(seconds=30)),
         ("1.5", dt.timedelta(seconds=1.5)),
+        ("-5", -dt.timedelta(seconds=5)),
+        ("23:59:59", dt.timedelta(hours=23, minutes=59, seconds=59)),
     ],
 )
 def test_timedelta_from_timespan_iso_or_seconds(text: object, expected: object) -> None:
@@ -922,8 +924,8 @@ def test_timedelta_from_timespan_iso_or_seconds(text: object, expected: object) 
 
 @pytest.mark.parametrize(
     "text",
-    ["soon", "P", "PT", "1:2:3:4", True, "99999999999999", "P9999999999D", 10**20,
-     float("inf"), float("nan")],
+    ["soon", "P", "PT", "P1DT", "00:99", "99:00", "1:2:3:4", True,
+     "99999999999999", "P9999999999D", 10**20, float("inf"), float("nan")],
 )  # fmt: skip
 def test_timedelta_that_says_no_duration_is_a_bad_value(text: object) -> None:
     config = Configuration({"timeouts": {"request": text}})

@@ -13,14 +13,15 @@ import re
 
 __all__ = ["parse_duration"]
 
+# as .NET's TimeSpan.Parse: hours 0-23, minutes and seconds 0-59
 _TIME_SPAN = re.compile(
-    r"(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<hours>\d{1,2}):(?P<minutes>\d{2})"
-    r"(?::(?P<seconds>\d{2}(?:\.\d+)?))?"
+    r"(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<hours>[01]?\d|2[0-3]):(?P<minutes>[0-5]\d)"
+    r"(?::(?P<seconds>[0-5]\d(?:\.\d+)?))?"
 )
 _NUMBER = r"\d+(?:\.\d+)?"
 _ISO = re.compile(
     rf"(?P<sign>-)?P(?:(?P<weeks>{_NUMBER})W)?(?:(?P<days>{_NUMBER})D)?"
-    rf"(?:T(?:(?P<hours>{_NUMBER})H)?(?:(?P<minutes>{_NUMBER})M)?"
+    rf"(?:T(?=\d)(?:(?P<hours>{_NUMBER})H)?(?:(?P<minutes>{_NUMBER})M)?"
     rf"(?:(?P<seconds>{_NUMBER})S)?)?",
     re.IGNORECASE,
 )
@@ -55,7 +56,7 @@ def _parsed(value: object) -> dt.timedelta | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if re.fullmatch(_NUMBER, text):
+    if re.fullmatch(f"-?{_NUMBER}", text):
         return dt.timedelta(seconds=float(text))
     found = _TIME_SPAN.fullmatch(text) or _ISO.fullmatch(text)
     if found is None or not any(
