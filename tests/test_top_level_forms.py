@@ -262,6 +262,13 @@ class TestEveryRegistration:
     def test_none_registered_is_empty(self, plugins: ServiceProvider) -> None:
         assert plugins.get_service(list[Foo]) == []
 
+    def test_a_name_in_place_of_the_type_is_not_found(
+        self, plugins: ServiceProvider
+    ) -> None:
+        """list["Plugin"] names a type it cannot look up: not an empty list."""
+        with pytest.raises(ServiceNotFoundError, match=r"list\['Plugin'\]"):
+            plugins.get_service(list["Plugin"])
+
     def test_combines_with_from_component_and_optional(
         self, plugins: ServiceProvider
     ) -> None:

@@ -50,8 +50,8 @@ def top_level_form(service_type: Any, component: str) -> TopLevelForm | None:
         origin = typing.get_origin(inner)
         if origin in _MANY and not many:
             args = typing.get_args(inner)
-            if len(args) != 1:
-                break
+            if len(args) != 1 or isinstance(args[0], str | typing.ForwardRef):
+                break  # list["Plugin"]: a name, not a type (not found, said so)
             inner, many = args[0], True
         elif origin is typing.Annotated:
             inner, *metadata = typing.get_args(inner)
