@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from typing import Any
 
 import pytest
 
@@ -156,3 +158,30 @@ class TestInvokeErrors:
     def test_current_graph_parameter_explains_where_it_exists(self) -> None:
         with pytest.raises(RegistrationError, match="only while a registration"):
             _provider().invoke(wants_graph)
+
+
+class Tracked:
+    pass
+
+
+async def async_handler(tracked: Tracked) -> Tracked:
+    return tracked
+
+
+class AsyncCallable:
+    async def __call__(self, tracked: Tracked) -> Tracked:
+        return tracked
+
+
+@pytest.mark.parametrize(
+    "function",
+    [async_handler, functools.partial(async_handler), AsyncCallable()],
+    ids=["async-def", "partial", "async-call"],
+)
+def test_sync_invoke_of_an_async_function_says_use_invoke_async(function: Any) -> None:
+    """Its body would never run: refused before anything is resolved."""
+    provider = ServiceCollection().add_transient(Tracked).build_service_provider()
+    with pytest.raises(AsyncResolutionError) as caught:
+        provider.invoke(function)
+    assert "invoke_async" in (caught.value.hint or "")
+    assert asyncio.run(provider.invoke_async(function)).__class__ is Tracked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -10,12 +12,36 @@ from wiredi._compiler.raising import async_needed, registered_after_build
 from wiredi._graph.edges import Edge, EdgeKind
 from wiredi._rendering import type_name
 from wiredi.errors import (
+    AsyncResolutionError,
     DependencyNode,
     RegistrationError,
     ServiceNotFoundError,
 )
 
-__all__ = ["invoke_arguments"]
+__all__ = ["invoke_arguments", "refuse_async_function"]
+
+
+def refuse_async_function(function: Any) -> None:
+    """``invoke(f)`` of an ``async def`` or async generator ``f``: refused.
+
+    A sync ``invoke`` would return the coroutine un-awaited, so the function
+    would never run unless the caller awaited it; say so before resolving
+    anything.
+    """
+    target = function
+    while isinstance(target, functools.partial):
+        target = target.func
+    if not (inspect.isfunction(target) or inspect.ismethod(target)) and not (
+        isinstance(target, type)
+    ):
+        target = getattr(type(target), "__call__", target)  # noqa: B004 - the method
+    if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
+        name = type_name(function)
+        raise AsyncResolutionError(
+            f"invoke({name}): {name} is async; a sync invoke would return it "
+            "un-awaited, and its body would not run",
+            hint=f"use `await resolver.invoke_async({name}, ...)`",
+        )
 
 
 class _Awaiting:

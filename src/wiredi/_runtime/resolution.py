@@ -11,7 +11,7 @@ from typing_extensions import TypeForm
 
 from wiredi._compiler.failure_notes import finish_error
 from wiredi._graph.describe import describe as describe_tree
-from wiredi._runtime.invoke import invoke_arguments
+from wiredi._runtime.invoke import invoke_arguments, refuse_async_function
 from wiredi._runtime.provider_state import ProviderState
 
 __all__ = ["ResolutionMethods"]
@@ -248,6 +248,7 @@ class ResolutionMethods(ProviderState):
         """
         self._check_open()
         try:
+            refuse_async_function(function)
             args, kwargs, _ = invoke_arguments(self, function, given, is_async=False)
         except BaseException as exc:
             finish_error(exc)
