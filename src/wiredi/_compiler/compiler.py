@@ -84,6 +84,10 @@ class Compiler(ConstructionCode, LifetimeWrappers):
         scope keys and sync resolvers (it is a layer that overrides
         nothing); graphs that take ``CurrentGraph`` stay on the loop.
         """
+        # asked on every such request: no lock once it is made
+        found: Compiler | None = self._offloading.get(offload)
+        if found is not None:
+            return found
         with self.lock:
             found = self._offloading.get(offload)
             if found is None:

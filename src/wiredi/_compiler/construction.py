@@ -139,16 +139,14 @@ class ConstructionCode(CompilerState):
             namespace[f"a{index}"] = self.fn_held(target, is_async=True, ctx=state.ctx)
             return f"(await a{index}({args}))"
         namespace[f"d{index}"] = self.fn_held(target, is_async=False, ctx=state.ctx)
-        if state.offload:  # a sync graph: resolved in the thread pool
-            return f"(await OFF(d{index}, r))"
+        # offloading: a sync graph is resolved in the thread pool
+        resolve = f"(await OFF(d{index}, r))" if state.offload else f"d{index}({args})"
         if target.lifetime == Lifetime.SINGLETON and not state.ctx:
-            # read a built singleton straight from its slot: no call
+            # read a built singleton straight from its slot: no call (no pool)
             namespace[f"s{index}"] = self.slot(target)
-            return (
-                f"(v{index} if (v{index} := s{index}.value) is not EMPTY "
-                f"else d{index}(r))"
-            )
-        return f"d{index}({args})"
+            built = f"(v{index} := s{index}.value) is not EMPTY"
+            return f"(v{index} if {built} else {resolve})"
+        return resolve
 
     def _edge_expr(
         self, edge: Edge, state: _BuildState, chain: Chain, owner: Registration
