@@ -29,6 +29,7 @@ __all__ = [
     "DepKind",
     "Dependency",
     "FactoryKind",
+    "callable_kind",
     "read_callable",
     "special_kind",
     "substitute",
@@ -131,7 +132,12 @@ def special_kind(hint: Any) -> DepKind | None:
     return None
 
 
-def _factory_kind(func: Any) -> FactoryKind:
+def callable_kind(func: Any) -> FactoryKind:
+    """How calling ``func`` produces its value: plain, async, a generator.
+
+    Looks through ``functools.partial`` and at a callable object's
+    ``__call__``.
+    """
     target = func
     while isinstance(target, functools.partial):
         target = target.func
@@ -312,7 +318,7 @@ def _read_callable(
     ``inspect.signature``.
     """
     factory_kind = (
-        _factory_kind(func) if is_factory or is_decorator else FactoryKind.PLAIN
+        callable_kind(func) if is_factory or is_decorator else FactoryKind.PLAIN
     )
     form = func
     origin = typing.get_origin(func)

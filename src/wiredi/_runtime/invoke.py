@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 from wiredi._compiler.lazy import Lazy
 from wiredi._compiler.raising import async_needed, registered_after_build
 from wiredi._graph.edges import Edge, EdgeKind
+from wiredi._registration.hints import FactoryKind, callable_kind
 from wiredi._rendering import type_name
 from wiredi.errors import (
     AsyncResolutionError,
@@ -20,6 +19,8 @@ from wiredi.errors import (
 
 __all__ = ["invoke_arguments", "refuse_async_function"]
 
+_ASYNC_KINDS = (FactoryKind.ASYNC, FactoryKind.ASYNC_GENERATOR)
+
 
 def refuse_async_function(function: Any) -> None:
     """``invoke(f)`` of an ``async def`` or async generator ``f``: refused.
@@ -28,14 +29,7 @@ def refuse_async_function(function: Any) -> None:
     would never run unless the caller awaited it; say so before resolving
     anything.
     """
-    target = function
-    while isinstance(target, functools.partial):
-        target = target.func
-    if not (inspect.isfunction(target) or inspect.ismethod(target)) and not (
-        isinstance(target, type)
-    ):
-        target = getattr(type(target), "__call__", target)  # noqa: B004 - the method
-    if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
+    if callable_kind(function) in _ASYNC_KINDS:
         name = type_name(function)
         raise AsyncResolutionError(
             f"invoke({name}): {name} is async; a sync invoke would return it "
