@@ -62,7 +62,6 @@ _COLLECTIONS = {
     collections.abc.Set: "set({})",
     collections.abc.MutableSet: "set({})",
     collections.abc.MutableSequence: "{}",
-    collections.abc.Collection: "{}",
     collections.abc.Container: "{}",
     collections.abc.Reversible: "{}",
     collections.abc.Iterator: "iter({})",

@@ -440,18 +440,12 @@ class _Validator:
                             f"{type_name(service_type)} instead",
                         ),
                     )
-            alias = next(
-                (
-                    reg
-                    for reg in self.registry.lookup(service_type, component)
-                    if reg.kind is _ALIAS
-                ),
-                None,
-            )
+            decorated = self.registry.lookup(service_type, component)
+            alias = next((reg for reg in decorated if reg.kind is _ALIAS), None)
             if alias is not None:
                 for decoration in decorations:
                     self._decorated_alias(alias, decoration)
-            if not self.registry.lookup(service_type, component):
+            if not decorated:
                 for decoration in decorations:
                     self.report(
                         ("decorate", decoration),
