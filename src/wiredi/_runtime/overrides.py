@@ -96,6 +96,8 @@ class OverrideStack:
             for reg, slot in list(compiler.slots.items())
             if slot.value is not EMPTY and compiler.flags.affected(reg)
         }
+        if not made:  # the usual override: nothing rebuilt was a singleton
+            return
         owned = root._disposables
         mine = [
             item
